@@ -1,0 +1,70 @@
+package io.courier.auth;
+
+import io.courier.config.CourierConfig.AuthConfig;
+import io.courier.config.Secrets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ES256 key pair that signs access tokens, as PEM text: from the config's secret references, or, when
+ * none are configured, development keys generated once into {@code <dataDir>/keys} and reused after.
+ *
+ * @param privatePem PKCS#8 PEM of the P-256 private key
+ * @param publicPem  X.509 PEM of the public key
+ */
+public record SigningKeys(String privatePem, String publicPem) {
+  private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
+
+  public static SigningKeys load(AuthConfig auth, Path dataDir, Map<String, String> environment) {
+    if (!auth.privateKeyPem().isBlank()) {
+      return new SigningKeys(Secrets.resolve(auth.privateKeyPem(), environment),
+          Secrets.resolve(auth.publicKeyPem(), environment));
+    }
+    return developmentKeys(dataDir.resolve("keys"));
+  }
+
+  private static SigningKeys developmentKeys(Path dir) {
+    Path privateFile = dir.resolve("jwt-private.pem");
+    Path publicFile = dir.resolve("jwt-public.pem");
+    try {
+      if (!Files.exists(privateFile)) {
+        Files.createDirectories(dir);
+        KeyPair pair = generate();
+        Files.writeString(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        Files.writeString(publicFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        log.atWarn().addKeyValue("dir", dir.toAbsolutePath())
+            .log("generated development token-signing keys; configure auth.privateKeyPem for production");
+      }
+      return new SigningKeys(Files.readString(privateFile), Files.readString(publicFile));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or write development keys in " + dir, e);
+    }
+  }
+
+  /** A fresh P-256 key pair (also used by tests to play a foreign signer). */
+  public static KeyPair generate() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String pem(String type, byte[] der) {
+    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+  }
+}

@@ -1,0 +1,188 @@
+package io.courier.config;
+
+import io.courier.config.CourierConfig.AuthConfig;
+import io.courier.config.CourierConfig.ExternalIssuerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a {@link CourierConfig} as a whole and returns every problem, each naming the keys and values
+ * involved. Rules between fields are named methods so the rule reads in one line.
+ */
+public final class ConfigValidator {
+  /** Algorithms an external issuer may use; {@code none} and the HMAC family are never accepted. */
+  static final Set<String> ASYMMETRIC_ALGORITHMS =
+      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
+  /** The dedup window must cover at least a day of client retries (docs/PROTOCOL.md). */
+  static final Duration MIN_DEDUP_WINDOW = Duration.ofHours(24);
+  /** Room in a frame for the JSON around the largest ciphertext. */
+  static final int FRAME_OVERHEAD_BYTES = 4_096;
+
+  private ConfigValidator() {}
+
+  public static List<String> validate(CourierConfig c) {
+    List<String> p = new ArrayList<>();
+    for (String section : List.of("server", "redis", "auth", "mailbox", "limits", "connection")) {
+      if (sectionOf(c, section) == null) {
+        p.add(section + ": must be a mapping, not null");
+      }
+    }
+    if (!p.isEmpty()) {
+      return p;
+    }
+    range(p, "server.port", c.server().port(), 0, 65_535);
+    range(p, "server.instances", c.server().instances(), 0, 256);
+    notBlank(p, "server.host", c.server().host());
+    if (c.server().allowedOrigins() == null) {
+      p.add("server.allowedOrigins: must be a list (may be empty)");
+    }
+    String url = c.redis().url();
+    if (url != null && !url.isEmpty() && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
+      p.add("redis.url: '" + url + "' must start with redis:// or rediss:// (or be empty for embedded Redis)");
+    }
+    range(p, "redis.poolSize", c.redis().poolSize(), 1, 128);
+    if (!Set.of("always", "everysec", "no").contains(String.valueOf(c.redis().embeddedFsync()))) {
+      p.add("redis.embeddedFsync: '" + c.redis().embeddedFsync() + "' must be always, everysec or no");
+    }
+    validateAuth(p, c.auth());
+    validateMailbox(p, c.mailbox());
+    validateLimits(p, c.limits());
+    durationAtLeast(p, "connection.pingInterval", c.connection().pingInterval(), Duration.ofSeconds(1));
+    if (!pingFitsInIdleTimeout(c.connection())) {
+      p.add("connection.pingInterval (" + c.connection().pingInterval() + ") must be shorter than "
+          + "connection.idleTimeout (" + c.connection().idleTimeout() + ")");
+    }
+    notBlank(p, "dataDir", c.dataDir());
+    return p;
+  }
+
+  private static void validateAuth(List<String> p, AuthConfig a) {
+    notBlank(p, "auth.issuer", a.issuer());
+    notBlank(p, "auth.audience", a.audience());
+    durationBetween(p, "auth.accessTokenTtl", a.accessTokenTtl(), Duration.ofMinutes(1), Duration.ofHours(24));
+    durationAtLeast(p, "auth.leeway", a.leeway(), Duration.ZERO);
+    if (a.leeway() != null && a.leeway().compareTo(Duration.ofMinutes(1)) > 0) {
+      p.add("auth.leeway: " + a.leeway() + " is more than PT1M");
+    }
+    if (!refreshOutlivesAccess(a)) {
+      p.add("auth.refreshTokenTtl (" + a.refreshTokenTtl() + ") must be longer than auth.accessTokenTtl ("
+          + a.accessTokenTtl() + ")");
+    }
+    range(p, "auth.bcryptCost", a.bcryptCost(), 4, 31);
+    boolean hasPrivate = !isBlank(a.privateKeyPem());
+    boolean hasPublic = !isBlank(a.publicKeyPem());
+    if (hasPrivate != hasPublic) {
+      p.add("auth.privateKeyPem and auth.publicKeyPem: set both, or neither to generate development keys");
+    }
+    secretReference(p, "auth.privateKeyPem", a.privateKeyPem());
+    secretReference(p, "auth.publicKeyPem", a.publicKeyPem());
+    if (a.external() != null) {
+      validateExternal(p, a.external());
+    }
+  }
+
+  private static void validateExternal(List<String> p, ExternalIssuerConfig e) {
+    notBlank(p, "auth.external.issuer", e.issuer());
+    notBlank(p, "auth.external.audience", e.audience());
+    if (isBlank(e.publicKeyPem()) == isBlank(e.jwksUrl())) {
+      p.add("auth.external: set exactly one of publicKeyPem and jwksUrl");
+    }
+    secretReference(p, "auth.external.publicKeyPem", e.publicKeyPem());
+    if (e.algorithms() == null || e.algorithms().isEmpty()) {
+      p.add("auth.external.algorithms: name at least one algorithm, e.g. [RS256]");
+    } else {
+      for (String alg : e.algorithms()) {
+        if (!ASYMMETRIC_ALGORITHMS.contains(alg)) {
+          p.add("auth.external.algorithms: '" + alg + "' is not accepted; use one of " + ASYMMETRIC_ALGORITHMS);
+        }
+      }
+    }
+  }
+
+  private static void validateMailbox(List<String> p, CourierConfig.MailboxConfig m) {
+    durationAtLeast(p, "mailbox.retention", m.retention(), Duration.ofHours(1));
+    durationAtLeast(p, "mailbox.dedupWindow", m.dedupWindow(), MIN_DEDUP_WINDOW);
+    range(p, "mailbox.maxLength", m.maxLength(), 100, 10_000_000);
+    range(p, "mailbox.readBatch", m.readBatch(), 1, 1_000);
+  }
+
+  private static void validateLimits(List<String> p, CourierConfig.LimitsConfig l) {
+    range(p, "limits.maxCiphertextBytes", l.maxCiphertextBytes(), 1, 16 * 1024 * 1024);
+    range(p, "limits.maxFrameBytes", l.maxFrameBytes(), 1_024, 64 * 1024 * 1024);
+    range(p, "limits.maxEnvelopesPerSend", l.maxEnvelopesPerSend(), 1, 1_000);
+    range(p, "limits.maxReceiptIds", l.maxReceiptIds(), 1, 1_000);
+    range(p, "limits.sendsPerSecond", l.sendsPerSecond(), 1, 1_000_000);
+    range(p, "limits.sendBurst", l.sendBurst(), 1, 1_000_000);
+    range(p, "limits.loginsPerMinute", l.loginsPerMinute(), 1, 1_000_000);
+    range(p, "limits.maxUnackedEntries", l.maxUnackedEntries(), 1, 100_000);
+    range(p, "limits.maxErrorsPerMinute", l.maxErrorsPerMinute(), 1, 1_000_000);
+    if (!envelopeFitsInFrame(l)) {
+      p.add("limits.maxFrameBytes (" + l.maxFrameBytes() + ") must hold one base64 ciphertext of "
+          + "limits.maxCiphertextBytes (" + l.maxCiphertextBytes() + ") plus " + FRAME_OVERHEAD_BYTES + " bytes");
+    }
+  }
+
+  static boolean envelopeFitsInFrame(CourierConfig.LimitsConfig l) {
+    return (long) l.maxFrameBytes() >= (l.maxCiphertextBytes() + 2L) / 3 * 4 + FRAME_OVERHEAD_BYTES;
+  }
+
+  static boolean refreshOutlivesAccess(AuthConfig a) {
+    return a.refreshTokenTtl() == null || a.accessTokenTtl() == null
+        || a.refreshTokenTtl().compareTo(a.accessTokenTtl()) > 0;
+  }
+
+  static boolean pingFitsInIdleTimeout(CourierConfig.ConnectionConfig c) {
+    return c.pingInterval() == null || c.idleTimeout() == null || c.pingInterval().compareTo(c.idleTimeout()) < 0;
+  }
+
+  /** Secrets are never literals in a config file: only {@code file:PATH} or {@code env:NAME}. */
+  private static void secretReference(List<String> p, String key, String value) {
+    if (!isBlank(value) && !value.startsWith("file:") && !value.startsWith("env:")) {
+      p.add(key + ": must be a reference, file:PATH or env:NAME, not the key itself");
+    }
+  }
+
+  private static Object sectionOf(CourierConfig c, String section) {
+    return switch (section) {
+      case "server" -> c.server();
+      case "redis" -> c.redis();
+      case "auth" -> c.auth();
+      case "mailbox" -> c.mailbox();
+      case "limits" -> c.limits();
+      default -> c.connection();
+    };
+  }
+
+  private static void range(List<String> p, String key, long value, long min, long max) {
+    if (value < min || value > max) {
+      p.add(key + ": " + value + " is outside " + min + ".." + max);
+    }
+  }
+
+  private static void notBlank(List<String> p, String key, String value) {
+    if (isBlank(value)) {
+      p.add(key + ": must not be empty");
+    }
+  }
+
+  private static void durationAtLeast(List<String> p, String key, Duration value, Duration min) {
+    if (value == null) {
+      p.add(key + ": is required (an ISO-8601 duration such as PT30S)");
+    } else if (value.compareTo(min) < 0) {
+      p.add(key + ": " + value + " is less than " + min);
+    }
+  }
+
+  private static void durationBetween(List<String> p, String key, Duration value, Duration min, Duration max) {
+    durationAtLeast(p, key, value, min);
+    if (value != null && value.compareTo(max) > 0) {
+      p.add(key + ": " + value + " is more than " + max);
+    }
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+}

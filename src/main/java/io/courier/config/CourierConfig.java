@@ -1,0 +1,127 @@
+package io.courier.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole server configuration: an immutable record tree loaded by {@link ConfigLoader} from YAML laid
+ * over {@link #defaults()}, and checked by {@link ConfigValidator} before anything starts.
+ *
+ * @param server     the HTTP/WebSocket listener
+ * @param redis      the store; an empty URL starts an embedded Redis
+ * @param auth       token issuing and verification
+ * @param mailbox    per-device queues
+ * @param limits     per-frame, per-account and per-connection limits (see docs/PROTOCOL.md §7)
+ * @param connection WebSocket liveness
+ * @param dataDir    folder for embedded Redis data and generated development keys
+ */
+public record CourierConfig(
+    ServerConfig server,
+    RedisConfig redis,
+    AuthConfig auth,
+    MailboxConfig mailbox,
+    LimitsConfig limits,
+    ConnectionConfig connection,
+    String dataDir) {
+
+  /** Every default, in one place. The embedded mode runs on these alone. */
+  public static CourierConfig defaults() {
+    return new CourierConfig(
+        new ServerConfig("127.0.0.1", 8080, 0, List.of()),
+        new RedisConfig("", 8, "everysec"),
+        new AuthConfig("courier", "courier-clients", Duration.ofMinutes(15), Duration.ofDays(30),
+            Duration.ofSeconds(5), "", "", 12, null),
+        new MailboxConfig(Duration.ofDays(30), 10_000, Duration.ofHours(48), 100),
+        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30),
+        new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
+        "data");
+  }
+
+  /**
+   * @param host           address to bind; {@code 0.0.0.0} for all interfaces
+   * @param port           TCP port; 0 picks a free one (printed at start)
+   * @param instances      gateway verticle instances; 0 means one per event loop
+   * @param allowedOrigins browser origins allowed to open a WebSocket (exact match, e.g.
+   *                       {@code https://chat.example.com}); requests without an Origin header (native apps) are
+   *                       always allowed; empty allows no browser origin
+   */
+  public record ServerConfig(String host, int port, int instances, List<String> allowedOrigins) {}
+
+  /**
+   * @param url               {@code redis://host:port} (or {@code rediss://}); empty starts an embedded Redis with
+   *                          AOF on in {@code dataDir/redis}
+   * @param poolSize          connections per gateway instance
+   * @param embeddedFsync     {@code appendfsync} of the embedded Redis: {@code always}, {@code everysec} or {@code no}
+   */
+  public record RedisConfig(String url, int poolSize, String embeddedFsync) {
+    /** Whether no Redis is configured, so the server starts its own. */
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+  }
+
+  /**
+   * @param issuer          {@code iss} of the tokens this server issues and accepts
+   * @param audience        {@code aud} of the tokens this server issues and accepts
+   * @param accessTokenTtl  lifetime of an access token
+   * @param refreshTokenTtl lifetime of a refresh token (rotated on each use)
+   * @param leeway          clock skew tolerated when checking {@code exp} and {@code iat}
+   * @param privateKeyPem   reference ({@code file:PATH} or {@code env:NAME}) to the PKCS#8 PEM ES256 signing key;
+   *                        empty (with {@code publicKeyPem} empty) generates development keys in {@code dataDir/keys}
+   * @param publicKeyPem    reference to the matching X.509 PEM public key
+   * @param bcryptCost      bcrypt cost factor for passwords (each +1 doubles the work)
+   * @param external        an external identity provider whose tokens are also accepted; null for none
+   */
+  public record AuthConfig(
+      String issuer,
+      String audience,
+      Duration accessTokenTtl,
+      Duration refreshTokenTtl,
+      Duration leeway,
+      String privateKeyPem,
+      String publicKeyPem,
+      int bcryptCost,
+      ExternalIssuerConfig external) {}
+
+  /**
+   * @param issuer       required {@code iss}
+   * @param audience     required {@code aud}
+   * @param algorithms   accepted JWS algorithms, e.g. {@code [RS256]}; {@code none} and HMAC are refused
+   * @param publicKeyPem reference ({@code file:} or {@code env:}) to a PEM public key; or use {@code jwksUrl}
+   * @param jwksUrl      URL of the provider's JWKS, fetched at start and every 10 minutes
+   * @param deviceClaim  claim holding the device number; tokens without it are device 1
+   */
+  public record ExternalIssuerConfig(
+      String issuer,
+      String audience,
+      List<String> algorithms,
+      String publicKeyPem,
+      String jwksUrl,
+      String deviceClaim) {}
+
+  /**
+   * @param retention   how long an unacked entry is kept (then dropped: the sender keeps its single tick)
+   * @param maxLength   most entries one device's mailbox holds; further sends get {@code MAILBOX_FULL}
+   * @param dedupWindow how long a message id is remembered for idempotent sends (at least 24 h)
+   * @param readBatch   entries read from Redis per delivery batch
+   */
+  public record MailboxConfig(Duration retention, int maxLength, Duration dedupWindow, int readBatch) {}
+
+  /** See docs/PROTOCOL.md §7 for each limit. */
+  public record LimitsConfig(
+      int maxFrameBytes,
+      int maxCiphertextBytes,
+      int maxEnvelopesPerSend,
+      int maxReceiptIds,
+      int sendsPerSecond,
+      int sendBurst,
+      int loginsPerMinute,
+      int maxUnackedEntries,
+      int maxErrorsPerMinute) {}
+
+  /**
+   * @param pingInterval how often the server pings an idle socket
+   * @param idleTimeout  silence (no frame, no pong) after which the socket is closed with 4408
+   */
+  public record ConnectionConfig(Duration pingInterval, Duration idleTimeout) {}
+}

@@ -1,0 +1,231 @@
+package io.courier.gateway;
+
+import io.courier.metrics.MetricNames;
+import io.courier.protocol.ClientFrame;
+import io.courier.protocol.CloseReason;
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ErrorCode;
+import io.courier.protocol.ProtocolException;
+import io.courier.protocol.ServerFrame;
+import io.courier.routing.Signal;
+import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated device's WebSocket: owns the socket, its {@link DeliveryLoop}, its liveness timer and its
+ * error budget, and hands each decoded frame to its handler.
+ *
+ * <p>Start: register for the device's signals, take the next connection epoch and announce it (older
+ * connections of the device close with 4409), then start delivering the mailbox. Sends are handled one at a
+ * time in arrival order, so one device's messages are stored in the order it sent them.
+ *
+ * <p>Everything runs on the socket's context; no field is touched from another thread.
+ */
+final class Connection {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  private static final AtomicInteger OPEN = Metrics.gauge(MetricNames.name("connections.open"), new AtomicInteger());
+  /** Sends queued behind the one in progress before further sends are refused as RATE_LIMITED. */
+  private static final int MAX_QUEUED_SENDS = 1_000;
+  /** Suggested wait when the send queue is full. */
+  private static final long QUEUE_FULL_RETRY_MS = 100;
+  private static final long ERROR_WINDOW_MS = 60_000;
+
+  private final Vertx vertx;
+  private final ServerWebSocket socket;
+  private final DeviceId device;
+  private final Gateway gateway;
+  private final DeliveryLoop delivery;
+  private MessageConsumer<String> signals;
+  private long epoch;
+  private long highestEpochSeen;
+  private Future<?> sendQueue = Future.succeededFuture();
+  private int queuedSends;
+  private long lastActivity = System.currentTimeMillis();
+  private long livenessTimer = -1;
+  private long errorWindowStart = System.currentTimeMillis();
+  private int errorsInWindow;
+  private boolean closed;
+
+  Connection(Vertx vertx, ServerWebSocket socket, DeviceId device, Gateway gateway) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.device = device;
+    this.gateway = gateway;
+    this.delivery = new DeliveryLoop(vertx, gateway.mailbox(), device, this, gateway.config().mailbox().readBatch(),
+        gateway.config().limits().maxUnackedEntries());
+  }
+
+  void start() {
+    OPEN.incrementAndGet();
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(b -> reject(new ProtocolException(ErrorCode.MALFORMED_JSON,
+        "frames are JSON text messages, not binary")));
+    socket.pongHandler(b -> lastActivity = System.currentTimeMillis());
+    socket.drainHandler(v -> delivery.pump());
+    socket.closeHandler(v -> onClosed());
+    socket.exceptionHandler(e -> log.atDebug().addKeyValue("device", device).log("socket error: {}", e.toString()));
+    long pingMs = gateway.config().connection().pingInterval().toMillis();
+    livenessTimer = vertx.setPeriodic(pingMs, id -> checkLiveness());
+    gateway.router().register(device, this::onSignal)
+        .compose(consumer -> {
+          signals = consumer;
+          // The socket may have closed while the registration was on its way.
+          return closed ? consumer.unregister().map(-1L) : gateway.router().nextEpoch(device);
+        })
+        .onSuccess(this::takeOver)
+        .onFailure(e -> {
+          log.atWarn().addKeyValue("device", device).log("connection start failed: {}", e.toString());
+          close(CloseReason.INTERNAL_ERROR);
+        });
+  }
+
+  private void takeOver(long epoch) {
+    if (closed) {
+      return;
+    }
+    this.epoch = epoch;
+    if (highestEpochSeen > epoch) {
+      close(CloseReason.CONNECTED_ELSEWHERE);
+      return;
+    }
+    gateway.router().signal(device, new Signal.Takeover(epoch));
+    log.atInfo().addKeyValue("device", device).addKeyValue("epoch", epoch).log("connected");
+    delivery.pump();
+  }
+
+  private void onSignal(Signal signal) {
+    if (signal instanceof Signal.Wake) {
+      if (epoch > 0) {
+        delivery.wake();
+      }
+    } else if (signal instanceof Signal.Takeover t) {
+      highestEpochSeen = Math.max(highestEpochSeen, t.epoch());
+      if (epoch > 0 && t.epoch() > epoch) {
+        close(CloseReason.CONNECTED_ELSEWHERE);
+      }
+    } else {
+      close(CloseReason.LOGGED_OUT);
+    }
+  }
+
+  private void onText(String text) {
+    lastActivity = System.currentTimeMillis();
+    ClientFrame frame;
+    try {
+      frame = gateway.codec().decodeClientFrame(text);
+    } catch (ProtocolException e) {
+      reject(e);
+      return;
+    }
+    if (frame instanceof ClientFrame.Send send) {
+      enqueueSend(send);
+    } else if (frame instanceof ClientFrame.Ack ack) {
+      reply(ack.id(), invoke(() -> gateway.ackHandler().handle(device, delivery, ack)));
+    } else if (frame instanceof ClientFrame.Read read) {
+      reply(read.id(), invoke(() -> gateway.readHandler().handle(device, read)));
+    } else {
+      write(new ServerFrame.Pong(frame.id()));
+    }
+  }
+
+  /** Sends run one after another: the next starts when the previous one has been answered. */
+  private void enqueueSend(ClientFrame.Send send) {
+    if (queuedSends >= MAX_QUEUED_SENDS) {
+      reject(new ProtocolException(ErrorCode.RATE_LIMITED, "too many sends in flight on this connection",
+          QUEUE_FULL_RETRY_MS).forRequest(send.id()));
+      return;
+    }
+    queuedSends++;
+    sendQueue = sendQueue.transform(previous -> {
+      Future<ServerFrame> answered = invoke(() -> gateway.sendHandler().handle(device, send));
+      reply(send.id(), answered);
+      return answered.transform(done -> {
+        queuedSends--;
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  private static Future<ServerFrame> invoke(java.util.function.Supplier<Future<ServerFrame>> handler) {
+    try {
+      return handler.get();
+    } catch (ProtocolException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private void reply(String requestId, Future<ServerFrame> answer) {
+    answer.onSuccess(frame -> {
+      if (frame != null) {
+        write(frame);
+      }
+    }).onFailure(e -> reject(e instanceof ProtocolException p ? p.forRequest(requestId) : internal(e, requestId)));
+  }
+
+  private ProtocolException internal(Throwable e, String requestId) {
+    log.atWarn().addKeyValue("device", device).setCause(e).log("request failed unexpectedly");
+    return new ProtocolException(ErrorCode.INTERNAL, "internal error").forRequest(requestId);
+  }
+
+  /** Answers with an error frame; a connection over its error budget is closed (abuse, not a bad frame). */
+  private void reject(ProtocolException e) {
+    Metrics.counter(MetricNames.name("errors"), MetricNames.TAG_CODE, e.code().name()).increment();
+    write(new ServerFrame.Error(e.requestId(), e.code(), e.getMessage(), e.retryAfterMillis()));
+    long now = System.currentTimeMillis();
+    if (now - errorWindowStart > ERROR_WINDOW_MS) {
+      errorWindowStart = now;
+      errorsInWindow = 0;
+    }
+    if (++errorsInWindow > gateway.config().limits().maxErrorsPerMinute()) {
+      close(CloseReason.TOO_MANY_ERRORS);
+    }
+  }
+
+  void write(ServerFrame frame) {
+    if (!closed) {
+      socket.writeTextMessage(gateway.codec().encode(frame));
+    }
+  }
+
+  boolean writeQueueFull() {
+    return socket.writeQueueFull();
+  }
+
+  private void checkLiveness() {
+    if (System.currentTimeMillis() - lastActivity > gateway.config().connection().idleTimeout().toMillis()) {
+      close(CloseReason.IDLE_TIMEOUT);
+    } else if (!closed) {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  void close(CloseReason reason) {
+    if (closed) {
+      return;
+    }
+    log.atInfo().addKeyValue("device", device).addKeyValue("reason", reason).log("closing");
+    Metrics.counter(MetricNames.name("connections.closed"), MetricNames.TAG_REASON, reason.name()).increment();
+    socket.close(reason.code(), reason.text());
+    onClosed();
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    OPEN.decrementAndGet();
+    delivery.stop();
+    vertx.cancelTimer(livenessTimer);
+    if (signals != null) {
+      signals.unregister();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.courier.gateway;
+
+import io.courier.auth.Accounts;
+import io.courier.auth.TokenService;
+import io.courier.config.CourierConfig;
+import io.courier.mailbox.Mailbox;
+import io.courier.protocol.FrameCodec;
+import io.courier.routing.DeliveryRouter;
+
+/**
+ * The services one gateway verticle instance works with, wired once in {@link GatewayVerticle#start()}.
+ *
+ * @param config       the validated configuration
+ * @param codec        frame codec with the configured limits
+ * @param accounts     accounts and devices
+ * @param tokens       access-token issuing and verification
+ * @param mailbox      per-device mailboxes
+ * @param router       per-device signals across the event bus
+ * @param sendHandler  the {@code send} frame
+ * @param ackHandler   the {@code ack} frame
+ * @param readHandler  the {@code read} frame
+ */
+record Gateway(
+    CourierConfig config,
+    FrameCodec codec,
+    Accounts accounts,
+    TokenService tokens,
+    Mailbox mailbox,
+    DeliveryRouter router,
+    SendHandler sendHandler,
+    AckHandler ackHandler,
+    ReadHandler readHandler) {}

@@ -1,0 +1,113 @@
+package io.courier.gateway;
+
+import io.courier.auth.Accounts;
+import io.courier.auth.SigningKeys;
+import io.courier.auth.TokenService;
+import io.courier.config.CourierConfig;
+import io.courier.limits.RateLimit;
+import io.courier.limits.RateLimiter;
+import io.courier.mailbox.Mailbox;
+import io.courier.mailbox.RedisMailbox;
+import io.courier.protocol.FrameCodec;
+import io.courier.protocol.ProtocolLimits;
+import io.courier.redis.RedisClients;
+import io.courier.routing.DeliveryRouter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The HTTP and WebSocket front door; deployed once per event loop, all instances sharing one port. Each
+ * instance has its own Redis client and services, so a connection's work stays on its event loop.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  /** How long {@code /health/ready} waits for Redis. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(1);
+
+  private final CourierConfig config;
+  private final String redisUrl;
+  private final SigningKeys keys;
+  private final Map<String, String> environment;
+  private final PrometheusMeterRegistry registry;
+  private Redis redis;
+
+  public GatewayVerticle(CourierConfig config, String redisUrl, SigningKeys keys, Map<String, String> environment,
+      PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.redisUrl = redisUrl;
+    this.keys = keys;
+    this.environment = environment;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = RedisClients.create(vertx, redisUrl, config.redis().poolSize());
+    return TokenService.create(vertx, config.auth(), keys, environment)
+        .map(this::wire)
+        .compose(gateway -> vertx.createHttpServer(serverOptions())
+            .requestHandler(router(gateway))
+            .listen(config.server().port(), config.server().host()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return redis == null ? Future.succeededFuture() : redis.close();
+  }
+
+  private Gateway wire(TokenService tokens) {
+    var limits = config.limits();
+    Mailbox mailbox = new RedisMailbox(redis, config.mailbox());
+    DeliveryRouter router = new DeliveryRouter(vertx, redis);
+    RateLimiter sendLimiter = new RateLimiter(redis, RateLimit.SEND, limits.sendBurst(), limits.sendsPerSecond());
+    RateLimiter loginLimiter = new RateLimiter(redis, RateLimit.LOGIN, limits.loginsPerMinute(),
+        limits.loginsPerMinute() / 60.0);
+    Accounts accounts = new Accounts(vertx, redis, config.auth(), tokens, loginLimiter);
+    ReceiptSender receipts = new ReceiptSender(mailbox, router);
+    return new Gateway(config,
+        new FrameCodec(new ProtocolLimits(limits.maxEnvelopesPerSend(), limits.maxCiphertextBytes(),
+            limits.maxReceiptIds())),
+        accounts, tokens, mailbox, router,
+        new SendHandler(mailbox, router, sendLimiter),
+        new AckHandler(mailbox, receipts),
+        new ReadHandler(receipts));
+  }
+
+  private HttpServerOptions serverOptions() {
+    int max = config.limits().maxFrameBytes();
+    return new HttpServerOptions()
+        .setMaxWebSocketFrameSize(max)
+        .setMaxWebSocketMessageSize(max)
+        .setCompressionSupported(false);
+  }
+
+  private Router router(Gateway gateway) {
+    Router router = Router.router(vertx);
+    if (!config.server().allowedOrigins().isEmpty()) {
+      router.route("/v1/*").handler(CorsHandler.create().addOrigins(config.server().allowedOrigins())
+          .allowedHeader("Authorization").allowedHeader("Content-Type"));
+    }
+    router.get("/v1/ws").handler(new WebSocketHandler(vertx, gateway));
+    new HttpApi(gateway).mount(router);
+    router.get("/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(rc -> redis.send(Request.cmd(Command.PING))
+        .timeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onSuccess(pong -> rc.json(new JsonObject().put("status", "UP")))
+        .onFailure(e -> rc.response().setStatusCode(503).end(new JsonObject().put("status", "DOWN").encode())));
+    router.get("/metrics").handler(rc -> rc.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    router.route().failureHandler(HttpApi::failure);
+    router.route().last().handler(rc -> rc.fail(404));
+    return router;
+  }
+}

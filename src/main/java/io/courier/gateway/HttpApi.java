@@ -1,0 +1,131 @@
+package io.courier.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.auth.Accounts;
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ErrorCode;
+import io.courier.protocol.FrameCodec;
+import io.courier.protocol.ProtocolException;
+import io.courier.routing.Signal;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API of docs/PROTOCOL.md §1: register, log in, refresh, log out. Every failure, here and in the
+ * WebSocket handshake, goes through {@link #failure}: a {@link ProtocolException} becomes its code's status and
+ * the body {@code {"code","message"}}; anything else is logged once and answered {@code INTERNAL}.
+ */
+final class HttpApi {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  /** Largest request body accepted. */
+  static final long MAX_BODY_BYTES = 64 * 1024;
+
+  private final Gateway gateway;
+
+  HttpApi(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  void mount(Router router) {
+    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    router.post("/v1/accounts").handler(this::register);
+    router.post("/v1/sessions").handler(this::login);
+    router.post("/v1/sessions/refresh").handler(this::refresh);
+    router.delete("/v1/sessions").handler(this::logout);
+  }
+
+  private void register(RoutingContext rc) {
+    body(rc)
+        .compose(body -> gateway.accounts().register(FrameCodec.requiredText(body, "username"),
+            FrameCodec.requiredText(body, "password")).map(FrameCodec.requiredText(body, "username")))
+        .onSuccess(account -> json(rc, 201, new JsonObject().put("account", account)))
+        .onFailure(rc::fail);
+  }
+
+  private void login(RoutingContext rc) {
+    body(rc)
+        .compose(body -> gateway.accounts().login(FrameCodec.requiredText(body, "username"),
+            FrameCodec.requiredText(body, "password"),
+            body.hasNonNull("deviceName") ? body.get("deviceName").asText() : null))
+        .onSuccess(session -> json(rc, 200, sessionJson(session)))
+        .onFailure(rc::fail);
+  }
+
+  private void refresh(RoutingContext rc) {
+    body(rc)
+        .compose(body -> gateway.accounts().refresh(FrameCodec.requiredText(body, "refreshToken")))
+        .onSuccess(session -> json(rc, 200, sessionJson(session)))
+        .onFailure(rc::fail);
+  }
+
+  /** Removes the device, deletes its mailbox and closes its socket (4403) wherever it is connected. */
+  private void logout(RoutingContext rc) {
+    String token = WebSocketHandler.bearerToken(rc.request());
+    Future<DeviceId> device = token == null
+        ? Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_MISSING, "no access token"))
+        : gateway.tokens().verify(token).compose(gateway.accounts()::checkDevice);
+    device
+        .compose(d -> gateway.accounts().logout(d).compose(v -> gateway.mailbox().delete(d)).map(d))
+        .onSuccess(d -> {
+          gateway.router().signal(d, Signal.LOGGED_OUT);
+          rc.response().setStatusCode(204).end();
+        })
+        .onFailure(rc::fail);
+  }
+
+  private static Future<JsonNode> body(RoutingContext rc) {
+    try {
+      return Future.succeededFuture(FrameCodec.parseObject(rc.body().asString()));
+    } catch (ProtocolException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static JsonObject sessionJson(Accounts.Session s) {
+    return new JsonObject()
+        .put("account", s.device().account())
+        .put("device", s.device().device())
+        .put("accessToken", s.accessToken())
+        .put("expiresIn", s.expiresIn())
+        .put("refreshToken", s.refreshToken());
+  }
+
+  /** The router's failure handler: one translation of failures into HTTP answers. */
+  static void failure(RoutingContext rc) {
+    Throwable e = rc.failure();
+    ProtocolException refusal;
+    if (e instanceof ProtocolException p) {
+      refusal = p;
+    } else if (e instanceof HttpException h && h.getStatusCode() == 413) {
+      refusal = new ProtocolException(ErrorCode.BODY_TOO_LARGE, "request bodies are at most " + MAX_BODY_BYTES
+          + " bytes");
+    } else if (e == null && rc.statusCode() == 404) {
+      refusal = new ProtocolException(ErrorCode.NOT_FOUND, "no such route");
+    } else if (e instanceof HttpException h && h.getStatusCode() < 500) {
+      refusal = new ProtocolException(h.getStatusCode() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.MALFORMED_JSON,
+          String.valueOf(h.getPayload() == null ? h.getMessage() : h.getPayload()));
+    } else {
+      log.atWarn().setCause(e).addKeyValue("path", rc.request().path()).log("request failed unexpectedly");
+      refusal = new ProtocolException(ErrorCode.INTERNAL, "internal error");
+    }
+    if (refusal.retryAfterMillis() > 0) {
+      rc.response().putHeader("Retry-After", Long.toString((refusal.retryAfterMillis() + 999) / 1000));
+    }
+    json(rc, refusal.code().status(), new JsonObject().put("code", refusal.code().name())
+        .put("message", refusal.getMessage()));
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    if (rc.response().ended()) {
+      return;
+    }
+    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,67 @@
+package io.courier.gateway;
+
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ErrorCode;
+import io.courier.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code GET /v1/ws}: the WebSocket handshake. Checks the browser Origin against {@code server.allowedOrigins},
+ * verifies the access token (header, or {@code ?token=} for browsers) and that its device still exists, and
+ * only then upgrades and starts a {@link Connection}. Refusals are plain HTTP answers with the error body
+ * ({@code TOKEN_MISSING}, {@code TOKEN_EXPIRED}, {@code TOKEN_INVALID}, {@code TOKEN_REVOKED} as 401,
+ * {@code ORIGIN_NOT_ALLOWED} as 403).
+ */
+final class WebSocketHandler implements Handler<RoutingContext> {
+  private static final String BEARER = "Bearer ";
+
+  private final Vertx vertx;
+  private final Gateway gateway;
+  private final List<String> allowedOrigins;
+
+  WebSocketHandler(Vertx vertx, Gateway gateway) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.allowedOrigins = gateway.config().server().allowedOrigins();
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    // Hold the request while the token is checked; the upgrade needs it unread.
+    request.pause();
+    authenticate(request)
+        .compose(device -> request.toWebSocket().map(socket -> new Connection(vertx, socket, device, gateway)))
+        .onSuccess(Connection::start)
+        .onFailure(rc::fail);
+  }
+
+  private Future<DeviceId> authenticate(HttpServerRequest request) {
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin != null && !allowedOrigins.contains(origin)) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin
+          + " is not allowed"));
+    }
+    String token = bearerToken(request);
+    if (token == null) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_MISSING, "no access token: send "
+          + "'Authorization: Bearer <token>' or ?token=<token>"));
+    }
+    return gateway.tokens().verify(token).compose(gateway.accounts()::checkDevice);
+  }
+
+  /** The access token from the Authorization header, else from the {@code token} query parameter. */
+  static String bearerToken(HttpServerRequest request) {
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (header != null && header.startsWith(BEARER)) {
+      return header.substring(BEARER.length()).trim();
+    }
+    return request.getParam("token");
+  }
+}

@@ -1,0 +1,41 @@
+package io.courier.mailbox;
+
+import io.courier.protocol.ClientFrame;
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ReceiptKind;
+import io.courier.protocol.ServerFrame;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * Per-device queues of entries (messages and receipts) waiting for the device to ack them.
+ *
+ * <p>Failures the client caused come back as {@link io.courier.protocol.ProtocolException}; store failures
+ * as {@code UNAVAILABLE} or {@code INTERNAL} ones, never as raw store errors.
+ */
+public interface Mailbox {
+
+  /**
+   * Appends {@code send}'s envelopes to the recipient devices' mailboxes, all or none, idempotently by
+   * (sender, message id) within the dedup window.
+   *
+   * @return the store time in ms; the same value for a repeated message id
+   */
+  Future<Long> append(DeviceId sender, ClientFrame.Send send);
+
+  /** Up to {@code count} entries of {@code device}'s mailbox after {@code afterEntry} (null: from the start). */
+  Future<List<ServerFrame.Entry>> read(DeviceId device, String afterEntry, int count);
+
+  /** Removes entries from {@code device}'s mailbox; ids no longer present are ignored. */
+  Future<Void> ack(DeviceId device, List<String> entries);
+
+  /**
+   * Appends one receipt for {@code ids} to every mailbox of {@code sender}.
+   *
+   * @return the sender's device numbers written; empty when the sender has no devices
+   */
+  Future<List<Integer>> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids);
+
+  /** Deletes {@code device}'s mailbox (the device is gone). */
+  Future<Void> delete(DeviceId device);
+}

@@ -1,0 +1,126 @@
+package io.courier.mailbox;
+
+import io.courier.config.CourierConfig.MailboxConfig;
+import io.courier.protocol.ClientFrame;
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ErrorCode;
+import io.courier.protocol.ProtocolException;
+import io.courier.protocol.ReceiptKind;
+import io.courier.protocol.ServerFrame;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Mailbox} on Redis streams, one stream per device (keys in {@link MailboxRedisKeys}).
+ *
+ * <ol>
+ *   <li>append: {@code mailbox_append.lua} checks the dedup key, the recipient's devices and every mailbox's
+ *       length, then XADDs one entry per device and stores the answer under the dedup key.
+ *   <li>read: {@code XRANGE key (after + COUNT n}: entries in stream order.
+ *   <li>ack: {@code XDEL}; an acked entry is gone, so the next connection starts at the oldest unacked one.
+ *   <li>receipts: {@code mailbox_receipt.lua} appends to every mailbox of the message's sender.
+ * </ol>
+ *
+ * @implNote Durability is Redis's: an append is answered after Redis has applied it, and survives a Redis
+ * crash as far as its AOF fsync policy allows (see README). Ordering is per stream: two appends to one device
+ * are delivered in the order Redis applied them.
+ */
+public final class RedisMailbox implements Mailbox {
+  private static final Logger log = LoggerFactory.getLogger(RedisMailbox.class);
+
+  private final Redis redis;
+  private final AppendScript appendScript;
+  private final ReceiptScript receiptScript;
+
+  public RedisMailbox(Redis redis, MailboxConfig config) {
+    this.redis = redis;
+    this.appendScript = new AppendScript(redis, config.dedupWindow(), config.retention(), config.maxLength());
+    this.receiptScript = new ReceiptScript(redis, config.retention());
+  }
+
+  @Override
+  public Future<Long> append(DeviceId sender, ClientFrame.Send send) {
+    return appendScript.run(sender, send).recover(RedisMailbox::storeFailure);
+  }
+
+  @Override
+  public Future<List<ServerFrame.Entry>> read(DeviceId device, String afterEntry, int count) {
+    Request xrange = Request.cmd(Command.XRANGE)
+        .arg(MailboxRedisKeys.mailbox(device))
+        .arg(afterEntry == null ? "-" : "(" + afterEntry)
+        .arg("+")
+        .arg("COUNT").arg(count);
+    return redis.send(xrange).map(RedisMailbox::entries).recover(RedisMailbox::storeFailure);
+  }
+
+  @Override
+  public Future<Void> ack(DeviceId device, List<String> entries) {
+    Request xdel = Request.cmd(Command.XDEL).arg(MailboxRedisKeys.mailbox(device));
+    entries.forEach(xdel::arg);
+    return redis.send(xdel).<Void>mapEmpty().recover(RedisMailbox::storeFailure);
+  }
+
+  @Override
+  public Future<List<Integer>> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
+    return receiptScript.run(sender, kind, by, ids).recover(RedisMailbox::storeFailure);
+  }
+
+  @Override
+  public Future<Void> delete(DeviceId device) {
+    return redis.send(Request.cmd(Command.DEL).arg(MailboxRedisKeys.mailbox(device)))
+        .<Void>mapEmpty().recover(RedisMailbox::storeFailure);
+  }
+
+  private static List<ServerFrame.Entry> entries(Response reply) {
+    List<ServerFrame.Entry> entries = new ArrayList<>(reply == null ? 0 : reply.size());
+    if (reply == null) {
+      return entries;
+    }
+    for (Response item : reply) {
+      entries.add(entry(item.get(0).toString(), item.get(1)));
+    }
+    return entries;
+  }
+
+  /** One stream entry as a frame; fields are the pairs {@link MailboxRedisKeys} lists. */
+  private static ServerFrame.Entry entry(String id, Response fields) {
+    String kind = null;
+    String from = null;
+    int device = 0;
+    String ids = null;
+    String ciphertext = null;
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      String value = fields.get(i + 1).toString();
+      switch (fields.get(i).toString()) {
+        case "k" -> kind = value;
+        case "f" -> from = value;
+        case "d" -> device = Integer.parseInt(value);
+        case "i" -> ids = value;
+        case "c" -> ciphertext = value;
+        default -> { } // fields added by a later version are skipped
+      }
+    }
+    long at = Long.parseLong(id.substring(0, id.indexOf('-')));
+    if ("m".equals(kind)) {
+      return new ServerFrame.Message(id, ids, from, device, at, ciphertext);
+    }
+    return new ServerFrame.Receipt(id, ReceiptKind.fromWire(kind), from, device, Arrays.asList(ids.split(" ")), at);
+  }
+
+  /** Keeps store errors inside the package: the caller sees UNAVAILABLE or INTERNAL, never raw text. */
+  static <T> Future<T> storeFailure(Throwable e) {
+    if (e instanceof ProtocolException) {
+      return Future.failedFuture(e);
+    }
+    log.atWarn().addKeyValue("error", String.valueOf(e)).log("mailbox store call failed");
+    return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the message store is unavailable"));
+  }
+}

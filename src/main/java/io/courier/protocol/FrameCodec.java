@@ -1,0 +1,275 @@
+package io.courier.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns WebSocket text into validated {@link ClientFrame}s and {@link ServerFrame}s into text.
+ *
+ * <p>Decoding validates everything a frame can get wrong on its own (shape, types, id formats, limits) and
+ * throws {@link ProtocolException} with the documented code; what needs the store (does the account exist?)
+ * is checked later. Unknown fields are ignored, so clients and servers can add optional fields within v1.
+ * Thread-safe.
+ */
+public final class FrameCodec {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private final ProtocolLimits limits;
+
+  public FrameCodec(ProtocolLimits limits) {
+    this.limits = limits;
+  }
+
+  /** Parses and validates one client frame. */
+  public ClientFrame decodeClientFrame(String text) {
+    JsonNode node = parseObject(text);
+    String id = optionalRequestId(node);
+    JsonNode type = node.get("type");
+    if (type == null || !type.isTextual()) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame has no string 'type'");
+    }
+    try {
+      return switch (type.asText()) {
+        case "send" -> decodeSend(node, id);
+        case "ack" -> new ClientFrame.Ack(id, entries(node));
+        case "read" -> decodeRead(node, id);
+        case "ping" -> new ClientFrame.Ping(id);
+        default -> throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "unknown frame type '" + type.asText()
+            + "'");
+      };
+    } catch (ProtocolException e) {
+      throw withRequestId(e, id);
+    }
+  }
+
+  /** Parses a JSON object (an HTTP body or a frame), or throws {@code MALFORMED_JSON}. */
+  public static JsonNode parseObject(String text) {
+    try {
+      JsonNode node = MAPPER.readTree(text);
+      if (node == null || !node.isObject()) {
+        throw new ProtocolException(ErrorCode.MALFORMED_JSON, "expected a JSON object");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new ProtocolException(ErrorCode.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  /** A required string field. */
+  public static String requiredText(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "'" + field + "' is required");
+    }
+    if (!value.isTextual()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be a string");
+    }
+    return value.asText();
+  }
+
+  private ClientFrame.Send decodeSend(JsonNode node, String id) {
+    if (id == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "'id' (the message id) is required");
+    }
+    if (node.has("from")) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN_SENDER, "the sender is the authenticated device; "
+          + "'from' is not accepted");
+    }
+    String to = account(node, "to");
+    JsonNode array = requiredArray(node, "envelopes");
+    if (array.isEmpty()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes' must not be empty");
+    }
+    if (array.size() > limits.maxEnvelopesPerSend()) {
+      throw new ProtocolException(ErrorCode.TOO_MANY_ENVELOPES, "at most " + limits.maxEnvelopesPerSend()
+          + " envelopes per send");
+    }
+    List<ClientFrame.OutgoingEnvelope> envelopes = new ArrayList<>(array.size());
+    Set<Integer> devices = new HashSet<>();
+    for (JsonNode element : array) {
+      ClientFrame.OutgoingEnvelope envelope = envelope(element);
+      if (!devices.add(envelope.device())) {
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "device " + envelope.device() + " appears twice");
+      }
+      envelopes.add(envelope);
+    }
+    return new ClientFrame.Send(id, to, List.copyOf(envelopes));
+  }
+
+  private ClientFrame.OutgoingEnvelope envelope(JsonNode element) {
+    if (!element.isObject()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "each envelope must be an object");
+    }
+    JsonNode device = element.get("device");
+    if (device == null || device.isNull()) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "'envelopes[].device' is required");
+    }
+    if (!device.canConvertToInt() || !device.isIntegralNumber() || device.asInt() < 1) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].device' must be a positive integer");
+    }
+    String ciphertext = requiredText(element, "ciphertext");
+    if (decodedLength(ciphertext) > limits.maxCiphertextBytes()) {
+      throw new ProtocolException(ErrorCode.ENVELOPE_TOO_LARGE, "a ciphertext is larger than "
+          + limits.maxCiphertextBytes() + " bytes");
+    }
+    try {
+      Base64.getDecoder().decode(ciphertext);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].ciphertext' is not standard base64");
+    }
+    if (ciphertext.isEmpty()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].ciphertext' is empty");
+    }
+    return new ClientFrame.OutgoingEnvelope(device.asInt(), ciphertext);
+  }
+
+  private ClientFrame.Read decodeRead(JsonNode node, String id) {
+    String sender = account(node, "sender");
+    JsonNode array = requiredArray(node, "messages");
+    if (array.isEmpty()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'messages' must not be empty");
+    }
+    if (array.size() > limits.maxReceiptIds()) {
+      throw new ProtocolException(ErrorCode.TOO_MANY_ENVELOPES, "at most " + limits.maxReceiptIds()
+          + " message ids per read");
+    }
+    List<String> messages = new ArrayList<>(array.size());
+    for (JsonNode element : array) {
+      if (!element.isTextual() || !Ids.isRequest(element.asText())) {
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "'messages' holds message ids");
+      }
+      messages.add(element.asText());
+    }
+    return new ClientFrame.Read(id, sender, List.copyOf(messages));
+  }
+
+  private List<String> entries(JsonNode node) {
+    JsonNode array = requiredArray(node, "entries");
+    if (array.isEmpty()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'entries' must not be empty");
+    }
+    List<String> entries = new ArrayList<>(array.size());
+    for (JsonNode element : array) {
+      if (!element.isTextual() || !Ids.isEntry(element.asText())) {
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "'entries' holds entry ids like '1764291600123-0'");
+      }
+      entries.add(element.asText());
+    }
+    return List.copyOf(entries);
+  }
+
+  private static String optionalRequestId(JsonNode node) {
+    JsonNode id = node.get("id");
+    if (id == null || id.isNull()) {
+      return null;
+    }
+    if (!id.isTextual() || !Ids.isRequest(id.asText())) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'id' must be 1-64 characters of [A-Za-z0-9_-]");
+    }
+    return id.asText();
+  }
+
+  private static String account(JsonNode node, String field) {
+    String value = requiredText(node, field);
+    if (!Ids.isAccount(value)) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' is not an account id");
+    }
+    return value;
+  }
+
+  private static JsonNode requiredArray(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "'" + field + "' is required");
+    }
+    if (!value.isArray()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be an array");
+    }
+    return value;
+  }
+
+  /** The decoded size of standard base64 text, without decoding it. */
+  private static long decodedLength(String base64) {
+    long length = base64.length();
+    long padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
+    return length / 4 * 3 + (length % 4 == 0 ? 0 : length % 4 - 1) - padding;
+  }
+
+  /** Error frames echo the request id, which is only known once the frame has parsed. */
+  private static ProtocolException withRequestId(ProtocolException e, String id) {
+    return id == null ? e : e.forRequest(id);
+  }
+
+  /** Writes one server frame as JSON text. */
+  public String encode(ServerFrame frame) {
+    StringWriter out = new StringWriter(64);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      // Java 17 has no pattern switch; the chain is exhaustive over the sealed ServerFrame.
+      if (frame instanceof ServerFrame.Message m) {
+        g.writeStringField("type", "message");
+        g.writeStringField("entry", m.entry());
+        g.writeStringField("id", m.id());
+        g.writeStringField("from", m.from());
+        g.writeNumberField("fromDevice", m.fromDevice());
+        g.writeNumberField("at", m.at());
+        g.writeStringField("ciphertext", m.ciphertext());
+      } else if (frame instanceof ServerFrame.Receipt r) {
+        g.writeStringField("type", "receipt");
+        g.writeStringField("entry", r.entry());
+        g.writeStringField("kind", r.kind().wire());
+        g.writeStringField("by", r.by());
+        g.writeNumberField("byDevice", r.byDevice());
+        g.writeArrayFieldStart("ids");
+        for (String id : r.ids()) {
+          g.writeString(id);
+        }
+        g.writeEndArray();
+        g.writeNumberField("at", r.at());
+      } else if (frame instanceof ServerFrame.Sent s) {
+        g.writeStringField("type", "sent");
+        g.writeStringField("id", s.id());
+        g.writeNumberField("at", s.at());
+      } else if (frame instanceof ServerFrame.Drained) {
+        g.writeStringField("type", "drained");
+      } else if (frame instanceof ServerFrame.Pong p) {
+        g.writeStringField("type", "pong");
+        writeOptional(g, "id", p.id());
+      } else if (frame instanceof ServerFrame.Ok o) {
+        g.writeStringField("type", "ok");
+        writeOptional(g, "id", o.id());
+      } else if (frame instanceof ServerFrame.Error e) {
+        g.writeStringField("type", "error");
+        writeOptional(g, "id", e.id());
+        g.writeStringField("code", e.code().name());
+        g.writeStringField("message", e.message());
+        g.writeBooleanField("temporary", e.code().temporary());
+        if (e.retryAfter() > 0) {
+          g.writeNumberField("retryAfter", e.retryAfter());
+        }
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  private static void writeOptional(JsonGenerator g, String field, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(field, value);
+    }
+  }
+}

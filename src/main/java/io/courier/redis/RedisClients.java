@@ -1,0 +1,25 @@
+package io.courier.redis;
+
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+
+/** Creates the pooled Redis clients the verticles use; the only place Redis connection options are set. */
+public final class RedisClients {
+  /** Requests that may queue for a pooled connection before new ones fail fast. */
+  private static final int MAX_POOL_WAITING = 10_000;
+  /** Pipelined commands in flight on one connection. */
+  private static final int MAX_WAITING_HANDLERS = 10_000;
+
+  private RedisClients() {}
+
+  public static Redis create(Vertx vertx, String url, int poolSize) {
+    return Redis.createClient(vertx, new RedisOptions()
+        .setType(RedisClientType.STANDALONE)
+        .setConnectionString(url)
+        .setMaxPoolSize(poolSize)
+        .setMaxPoolWaiting(MAX_POOL_WAITING)
+        .setMaxWaitingHandlers(MAX_WAITING_HANDLERS));
+  }
+}
