@@ -1,0 +1,100 @@
+package io.courier.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.CourierServer;
+import io.courier.client.Session;
+import io.courier.testing.RedisServerExtension;
+import io.courier.testing.TestAccounts;
+import io.courier.testing.TestServer;
+import io.courier.testing.WireClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The core path on the wire: send, single tick, delivery, ack, double tick, read, blue tick. */
+class OneToOneChatTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+
+  static Vertx vertx;
+  static CourierServer server;
+  static TestAccounts accounts;
+
+  @BeforeAll
+  static void startServer() {
+    vertx = Vertx.vertx();
+    server = TestServer.start(REDIS.url());
+    accounts = new TestAccounts(vertx, server.baseUri());
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+    vertx.close();
+  }
+
+  static JsonObject sendFrame(String id, String to, int device, String text) {
+    return new JsonObject().put("type", "send").put("id", id).put("to", to)
+        .put("envelopes", new JsonArray().add(new JsonObject().put("device", device)
+            .put("ciphertext", Base64.getEncoder().encodeToString(text.getBytes()))));
+  }
+
+  @Test
+  void onlineRecipientGetsMessageAndSenderSeesSentDeliveredRead() {
+    Session alice = accounts.register("alice");
+    Session bob = accounts.register("bob");
+    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken());
+         WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+      a.expect("drained");
+      b.expect("drained");
+      String id = UUID.randomUUID().toString();
+
+      a.send(sendFrame(id, bob.account(), bob.device(), "hello bob"));
+      JsonObject sent = a.expect("sent");
+      assertThat(sent.getString("id")).isEqualTo(id);
+      assertThat(sent.getLong("at")).isPositive();
+
+      JsonObject message = b.expect("message");
+      assertThat(message.getString("id")).isEqualTo(id);
+      assertThat(message.getString("from")).isEqualTo(alice.account());
+      assertThat(message.getInteger("fromDevice")).isEqualTo(alice.device());
+      assertThat(new String(Base64.getDecoder().decode(message.getString("ciphertext")))).isEqualTo("hello bob");
+      b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(message.getString("entry"))));
+
+      JsonObject delivered = a.expect("receipt");
+      assertThat(delivered.getString("kind")).isEqualTo("delivered");
+      assertThat(delivered.getString("by")).isEqualTo(bob.account());
+      assertThat(delivered.getJsonArray("ids")).containsExactly(id);
+      a.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(delivered.getString("entry"))));
+
+      b.send(new JsonObject().put("type", "read").put("id", "r1").put("sender", alice.account())
+          .put("messages", new JsonArray().add(id)));
+      assertThat(b.expect("ok").getString("id")).isEqualTo("r1");
+
+      JsonObject read = a.expect("receipt");
+      assertThat(read.getString("kind")).isEqualTo("read");
+      assertThat(read.getJsonArray("ids")).containsExactly(id);
+    }
+  }
+
+  @Test
+  void repeatedSendWithSameIdStoresOnceAndAnswersTheSame() {
+    Session alice = accounts.register("alice");
+    Session bob = accounts.register("bob");
+    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+      a.expect("drained");
+      a.send(sendFrame("m-1", bob.account(), bob.device(), "once"));
+      long at = a.expect("sent").getLong("at");
+      a.send(sendFrame("m-1", bob.account(), bob.device(), "different content, same id"));
+      assertThat(a.expect("sent").getLong("at")).isEqualTo(at);
+    }
+    assertThat(REDIS.redis().command("XLEN", "mbox:{u:" + bob.account() + "}:" + bob.device())).isEqualTo(1L);
+  }
+}

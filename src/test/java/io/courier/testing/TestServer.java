@@ -1,0 +1,44 @@
+package io.courier.testing;
+
+import io.courier.CourierServer;
+import io.courier.config.ConfigLoader;
+import io.courier.config.CourierConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real server started in the test JVM against a test's Redis: port 0, a temporary data folder, cheap
+ * bcrypt, and limits high enough that only tests about limits meet them. Extra {@code key=value} overrides
+ * are applied last.
+ */
+public final class TestServer {
+  /** Overrides every in-process test server gets. */
+  private static final List<String> TEST_OVERRIDES = List.of(
+      "server.port=0",
+      "server.instances=2",
+      "auth.bcryptCost=4",
+      "limits.sendsPerSecond=100000",
+      "limits.sendBurst=100000",
+      "limits.loginsPerMinute=100000");
+
+  private TestServer() {}
+
+  public static CourierServer start(String redisUrl, String... overrides) {
+    try {
+      Path dataDir = Files.createTempDirectory("courier-test-");
+      List<String> all = new ArrayList<>(TEST_OVERRIDES);
+      all.add("redis.url=" + redisUrl);
+      all.add("dataDir=" + dataDir);
+      all.addAll(List.of(overrides));
+      CourierConfig config = new ConfigLoader(Map.of()).load(Path.of("config/courier.yaml"), all);
+      return CourierServer.start(config, Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
