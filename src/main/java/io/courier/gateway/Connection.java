@@ -117,6 +117,10 @@ final class Connection {
 
   private void onText(String text) {
     lastActivity = System.currentTimeMillis();
+    if (isTooLarge(text)) {
+      close(CloseReason.FRAME_TOO_LARGE);
+      return;
+    }
     ClientFrame frame;
     try {
       frame = gateway.codec().decodeClientFrame(text);
@@ -133,6 +137,13 @@ final class Connection {
     } else {
       write(new ServerFrame.Pong(frame.id()));
     }
+  }
+
+  /** Counts UTF-8 bytes only when the characters alone cannot decide. */
+  private boolean isTooLarge(String text) {
+    int max = gateway.config().limits().maxFrameBytes();
+    return text.length() > max
+        || (text.length() * 3L > max && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max);
   }
 
   /** Sends run one after another: the next starts when the previous one has been answered. */

@@ -32,6 +32,8 @@ import java.util.Map;
 public final class GatewayVerticle extends VerticleBase {
   /** How long {@code /health/ready} waits for Redis. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(1);
+  /** Messages up to this multiple of {@code limits.maxFrameBytes} are read and refused with a 1009 close. */
+  static final int HARD_FRAME_CAP_FACTOR = 4;
 
   private final CourierConfig config;
   private final String redisUrl;
@@ -83,7 +85,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    int max = config.limits().maxFrameBytes();
+    // Above this hard cap Netty drops the TCP connection without a close frame; up to it, Connection checks
+    // limits.maxFrameBytes itself and closes with 1009, which clients can act on.
+    int max = config.limits().maxFrameBytes() * HARD_FRAME_CAP_FACTOR;
     return new HttpServerOptions()
         .setMaxWebSocketFrameSize(max)
         .setMaxWebSocketMessageSize(max)

@@ -45,8 +45,8 @@ public final class WireClient implements AutoCloseable {
   public static WireClient connect(Vertx vertx, int port, String token) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(16 * 1024 * 1024).setMaxFrameSize(16 * 1024 * 1024));
-    WebSocket socket = await(open(client, port, token, null));
-    return new WireClient(client, socket);
+    // The handlers go in on the event loop as the upgrade completes, before any frame can arrive.
+    return await(open(client, port, token, null).map(socket -> new WireClient(client, socket)));
   }
 
   /** Attempts a handshake that the server must refuse, and returns the refusal. */
@@ -94,6 +94,11 @@ public final class WireClient implements AutoCloseable {
 
   public WireClient send(JsonObject frame) {
     return sendText(frame.encode());
+  }
+
+  public WireClient sendBinary(byte[] bytes) {
+    await(socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)));
+    return this;
   }
 
   public WireClient sendText(String text) {

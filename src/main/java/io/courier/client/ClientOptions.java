@@ -1,0 +1,88 @@
+package io.courier.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of one {@link CourierClient}. Immutable: the {@code with...} methods return changed copies.
+ *
+ * @param server the server's base URI: {@code http://host:port} or {@code ws://host:port} (plain), {@code https}
+ *     or {@code wss} (TLS); the client connects to {@code <server>/v1/ws}
+ * @param tokens where the access token for each handshake comes from
+ * @param listener receives the client's events; {@link ClientListener#NONE} by default
+ * @param backoffBase the ceiling of the first reconnect delay (default 250 ms); it doubles per failed attempt
+ * @param backoffMax the largest reconnect delay ceiling (default 30 s)
+ * @param dedupCapacity how many (sender, message id) pairs the client remembers to drop repeats (default 10,000)
+ * @param maxFrameBytes the largest frame the client writes (default 262,144, the server's default
+ *     {@code limits.maxFrameBytes}); a larger {@code send} fails at once with {@code FRAME_TOO_LARGE} instead of
+ *     getting the connection closed with 1009
+ */
+public record ClientOptions(URI server, TokenSource tokens, ClientListener listener, Duration backoffBase,
+    Duration backoffMax, int dedupCapacity, int maxFrameBytes) {
+
+  public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofMillis(250);
+  public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
+  public static final int DEFAULT_DEDUP_CAPACITY = 10_000;
+  /** The server's default {@code limits.maxFrameBytes} (PROTOCOL.md §7). */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 262_144;
+
+  public ClientOptions {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(backoffBase, "backoffBase");
+    Objects.requireNonNull(backoffMax, "backoffMax");
+    if (backoffBase.toMillis() <= 0 || backoffMax.compareTo(backoffBase) < 0) {
+      throw new IllegalArgumentException("need 0 < backoffBase <= backoffMax: " + backoffBase + ", " + backoffMax);
+    }
+    if (dedupCapacity < 1 || maxFrameBytes < 1) {
+      throw new IllegalArgumentException("dedupCapacity and maxFrameBytes must be positive");
+    }
+    String scheme = server.getScheme();
+    if (!"http".equals(scheme) && !"https".equals(scheme) && !"ws".equals(scheme) && !"wss".equals(scheme)) {
+      throw new IllegalArgumentException("server must be http(s):// or ws(s)://, got " + server);
+    }
+    if (server.getHost() == null) {
+      throw new IllegalArgumentException("server has no host: " + server);
+    }
+  }
+
+  /** Options with every default: no listener, 250 ms to 30 s backoff, 10,000 remembered messages. */
+  public static ClientOptions create(URI server, TokenSource tokens) {
+    return new ClientOptions(server, tokens, ClientListener.NONE, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX,
+        DEFAULT_DEDUP_CAPACITY, DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  public ClientOptions withListener(ClientListener listener) {
+    return new ClientOptions(server, tokens, listener, backoffBase, backoffMax, dedupCapacity, maxFrameBytes);
+  }
+
+  public ClientOptions withBackoff(Duration base, Duration max) {
+    return new ClientOptions(server, tokens, listener, base, max, dedupCapacity, maxFrameBytes);
+  }
+
+  public ClientOptions withDedupCapacity(int capacity) {
+    return new ClientOptions(server, tokens, listener, backoffBase, backoffMax, capacity, maxFrameBytes);
+  }
+
+  public ClientOptions withMaxFrameBytes(int bytes) {
+    return new ClientOptions(server, tokens, listener, backoffBase, backoffMax, dedupCapacity, bytes);
+  }
+
+  /** Whether the WebSocket uses TLS ({@code https} or {@code wss}). */
+  boolean tls() {
+    return server.getScheme().endsWith("s");
+  }
+
+  /** The server port, or the scheme's default. */
+  int port() {
+    return server.getPort() != -1 ? server.getPort() : tls() ? 443 : 80;
+  }
+
+  /** The WebSocket path: the base URI's path, without a trailing slash, plus {@code /v1/ws}. */
+  String webSocketPath() {
+    String prefix = server.getRawPath() == null ? "" : AccountApi.stripTrailingSlash(server.getRawPath());
+    return prefix + "/v1/ws";
+  }
+}

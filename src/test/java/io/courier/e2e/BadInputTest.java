@@ -1,0 +1,241 @@
+package io.courier.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.CourierServer;
+import io.courier.auth.SigningKeys;
+import io.courier.client.Session;
+import io.courier.testing.RedisServerExtension;
+import io.courier.testing.TestAccounts;
+import io.courier.testing.TestServer;
+import io.courier.testing.TestTokens;
+import io.courier.testing.WireClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Bad input gets its documented error code, the connection survives where the protocol says so, and nothing
+ * is stored: every case ends by checking the recipient's mailbox and that the socket still answers a ping.
+ */
+class BadInputTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+
+  static Vertx vertx;
+  static CourierServer server;
+  static TestAccounts accounts;
+  static TestTokens tokens;
+
+  Session alice;
+  Session bob;
+  WireClient client;
+
+  @BeforeAll
+  static void startServer() {
+    vertx = Vertx.vertx();
+    tokens = TestTokens.generate();
+    server = TestServer.start(REDIS.url(), tokens.serverOverrides());
+    accounts = new TestAccounts(vertx, server.baseUri());
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+    vertx.close();
+  }
+
+  @BeforeEach
+  void connectAlice() {
+    alice = accounts.register("alice");
+    bob = accounts.register("bob");
+    client = WireClient.connect(vertx, server.port(), alice.accessToken());
+    client.expect("drained");
+  }
+
+  void assertErrorAndAlive(String code) {
+    JsonObject error = client.expect("error");
+    assertThat(error.getString("code")).as(error.encode()).isEqualTo(code);
+    assertThat(error.getString("message")).isNotBlank();
+    client.assertAlive("alive");
+  }
+
+  long bobMailboxLength() {
+    return (Long) REDIS.redis().command("XLEN", "mbox:{u:" + bob.account() + "}:" + bob.device());
+  }
+
+  JsonObject validSend(String id) {
+    return OneToOneChatTest.sendFrame(id, bob.account(), bob.device(), "hi");
+  }
+
+  @Test
+  void malformedJsonIsRefusedAndConnectionSurvives() {
+    client.sendText("{\"type\": \"send\", ");
+    assertErrorAndAlive("MALFORMED_JSON");
+    client.sendText("[1, 2]");
+    assertErrorAndAlive("MALFORMED_JSON");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void binaryMessageIsRefusedAsMalformed() {
+    client.sendBinary("{\"type\":\"ping\"}".getBytes());
+    assertErrorAndAlive("MALFORMED_JSON");
+  }
+
+  @Test
+  void unknownFrameTypeIsRefused() {
+    client.send(new JsonObject().put("type", "teleport").put("id", "t1"));
+    JsonObject error = client.expect("error");
+    assertThat(error.getString("code")).isEqualTo("UNKNOWN_FRAME_TYPE");
+    assertThat(error.getString("id")).isEqualTo("t1");
+    client.send(new JsonObject().put("id", "t2"));
+    assertErrorAndAlive("UNKNOWN_FRAME_TYPE");
+  }
+
+  @Test
+  void missingFieldsAreNamedAndNothingIsStored() {
+    client.send(validSend("m1").copy().put("to", (String) null));
+    assertErrorAndAlive("MISSING_FIELD");
+    JsonObject noCiphertext = validSend("m2");
+    noCiphertext.getJsonArray("envelopes").getJsonObject(0).remove("ciphertext");
+    client.send(noCiphertext);
+    assertErrorAndAlive("MISSING_FIELD");
+    JsonObject noId = validSend("m3");
+    noId.remove("id");
+    client.send(noId);
+    assertErrorAndAlive("MISSING_FIELD");
+    client.send(new JsonObject().put("type", "ack"));
+    assertErrorAndAlive("MISSING_FIELD");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void invalidFieldsAreRefused() {
+    JsonObject badBase64 = validSend("m1");
+    badBase64.getJsonArray("envelopes").getJsonObject(0).put("ciphertext", "not base64!");
+    client.send(badBase64);
+    assertErrorAndAlive("INVALID_FIELD");
+    JsonObject twice = validSend("m2");
+    twice.getJsonArray("envelopes").add(twice.getJsonArray("envelopes").getJsonObject(0).copy());
+    client.send(twice);
+    assertErrorAndAlive("INVALID_FIELD");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void sendingAsSomeoneElseIsForbidden() {
+    client.send(validSend("m1").put("from", bob.account()));
+    JsonObject error = client.expect("error");
+    assertThat(error.getString("code")).isEqualTo("FORBIDDEN_SENDER");
+    assertThat(error.getString("id")).isEqualTo("m1");
+    client.assertAlive("alive");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void unknownAccountAndDeviceAreRefusedWithNothingStored() {
+    client.send(OneToOneChatTest.sendFrame("m1", "nobody-" + System.nanoTime(), 1, "hi"));
+    assertErrorAndAlive("UNKNOWN_ACCOUNT");
+    JsonObject toBothDevices = validSend("m2");
+    toBothDevices.getJsonArray("envelopes").add(new JsonObject().put("device", 7).put("ciphertext", "aGk="));
+    client.send(toBothDevices);
+    assertErrorAndAlive("UNKNOWN_DEVICE");
+    assertThat(bobMailboxLength()).as("all envelopes or none").isZero();
+  }
+
+  @Test
+  void oversizedCiphertextIsRefusedButOversizedFrameCloses() {
+    JsonObject big = validSend("m1");
+    big.getJsonArray("envelopes").getJsonObject(0).put("ciphertext", "A".repeat(88_000));
+    client.send(big);
+    assertErrorAndAlive("ENVELOPE_TOO_LARGE");
+    assertThat(bobMailboxLength()).isZero();
+
+    client.sendText("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(300_000) + "\"}");
+    assertThat(client.awaitClose()).isEqualTo(new WireClient.Close(1009, "frame too large"));
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void tooManyEnvelopesAreRefused() {
+    JsonObject send = validSend("m1");
+    JsonArray envelopes = new JsonArray();
+    for (int d = 1; d <= 17; d++) {
+      envelopes.add(new JsonObject().put("device", d).put("ciphertext", "aGk="));
+    }
+    client.send(send.put("envelopes", envelopes));
+    assertErrorAndAlive("TOO_MANY_ENVELOPES");
+  }
+
+  @Test
+  void ackingEntriesOfAnotherDeviceIsRefusedAndRemovesNothing() {
+    Session bobPhone = bob;
+    Session bobLaptop = accounts.login(bob.account());
+    client.send(validSend("m1"));
+    client.expect("sent");
+    try (WireClient phone = WireClient.connect(vertx, server.port(), bobPhone.accessToken());
+         WireClient laptop = WireClient.connect(vertx, server.port(), bobLaptop.accessToken())) {
+      String entry = phone.expect("message").getString("entry");
+      phone.expect("drained");
+      laptop.expect("drained");
+      laptop.send(new JsonObject().put("type", "ack").put("id", "a1").put("entries", new JsonArray().add(entry)));
+      JsonObject error = laptop.expect("error");
+      assertThat(error.getString("code")).isEqualTo("UNKNOWN_ENTRY");
+      assertThat(error.getString("id")).isEqualTo("a1");
+      laptop.assertAlive("alive");
+      assertThat(bobMailboxLength()).isEqualTo(1);
+
+      phone.send(new JsonObject().put("type", "ack").put("id", "a2").put("entries", new JsonArray().add(entry)));
+      assertThat(phone.expect("ok").getString("id")).isEqualTo("a2");
+      assertThat(bobMailboxLength()).isZero();
+    }
+  }
+
+  @Test
+  void tooManyErrorsCloseTheConnection() {
+    for (int i = 0; i <= 30; i++) {
+      client.sendText("not json");
+    }
+    assertThat(client.awaitClose().code()).isEqualTo(4429);
+  }
+
+  @Test
+  void handshakeRefusesMissingExpiredUnsignedForeignAndMisaddressedTokens() {
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject valid = TestTokens.claims(alice.account(), alice.device(), now + 600);
+    assertThat(tokens.es256(valid)).satisfies(t -> WireClient.connect(vertx, server.port(), t).close());
+
+    assertRefused(null, 401, "TOKEN_MISSING");
+    assertRefused(tokens.es256(TestTokens.claims(alice.account(), alice.device(), now - 60)), 401, "TOKEN_EXPIRED");
+    assertRefused(TestTokens.unsigned(valid), 401, "TOKEN_INVALID");
+    assertRefused(TestTokens.es256(valid, SigningKeys.generate().getPrivate()), 401, "TOKEN_INVALID");
+    assertRefused(tokens.es256(valid.copy().put("aud", "someone-else")), 401, "TOKEN_INVALID");
+    assertRefused(tokens.es256(valid.copy().put("iss", "someone-else")), 401, "TOKEN_INVALID");
+    assertRefused(tokens.hs256WithPublicKey(valid), 401, "TOKEN_INVALID");
+    assertRefused("not.a.jwt", 401, "TOKEN_INVALID");
+  }
+
+  @Test
+  void handshakeRefusesLoggedOutDevicesAndForeignOrigins() {
+    assertThat(WireClient.refused(vertx, server.port(), alice.accessToken(), "https://evil.example")).satisfies(r -> {
+      assertThat(r.status()).isEqualTo(403);
+      assertThat(r.body().getString("code")).isEqualTo("ORIGIN_NOT_ALLOWED");
+    });
+    WireClient.await(accounts.api().logout(alice.accessToken()));
+    assertThat(client.awaitClose().code()).isEqualTo(4403);
+    assertRefused(alice.accessToken(), 401, "TOKEN_REVOKED");
+  }
+
+  void assertRefused(String token, int status, String code) {
+    WireClient.Refusal refusal = WireClient.refused(vertx, server.port(), token, null);
+    assertThat(List.of(refusal.status(), refusal.body().getString("code"))).as(String.valueOf(refusal.body()))
+        .containsExactly(status, code);
+  }
+}
