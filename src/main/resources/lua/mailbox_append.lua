@@ -40,7 +40,7 @@ for i = 3, #KEYS do
     return {'NO_DEVICE', device}
   end
   -- Dropping expired entries first means a full mailbox of stale entries frees itself.
-  redis.call('XTRIM', KEYS[i], 'MINID', '~', expired_before)
+  redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
   if redis.call('XLEN', KEYS[i]) >= max_length then
     return {'FULL', device}
   end

@@ -12,6 +12,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>append: {@code mailbox_append.lua} checks the dedup key, the recipient's devices and every mailbox's
  *       length, then XADDs one entry per device and stores the answer under the dedup key.
- *   <li>read: {@code XRANGE key (after + COUNT n}: entries in stream order.
+ *   <li>read: {@code XRANGE key (after + COUNT n}: entries in stream order; a connection's first read trims
+ *       expired entries first ({@code XTRIM MINID}).
  *   <li>ack: {@code XDEL}; an acked entry is gone, so the next connection starts at the oldest unacked one.
  *   <li>receipts: {@code mailbox_receipt.lua} appends to every mailbox of the message's sender.
  * </ol>
@@ -39,11 +41,13 @@ public final class RedisMailbox implements Mailbox {
   private final Redis redis;
   private final AppendScript appendScript;
   private final ReceiptScript receiptScript;
+  private final Duration retention;
 
   public RedisMailbox(Redis redis, MailboxConfig config) {
     this.redis = redis;
     this.appendScript = new AppendScript(redis, config.dedupWindow(), config.retention(), config.maxLength());
     this.receiptScript = new ReceiptScript(redis, config.retention());
+    this.retention = config.retention();
   }
 
   @Override
@@ -58,7 +62,14 @@ public final class RedisMailbox implements Mailbox {
         .arg(afterEntry == null ? "-" : "(" + afterEntry)
         .arg("+")
         .arg("COUNT").arg(count);
-    return redis.send(xrange).map(RedisMailbox::entries).recover(RedisMailbox::storeFailure);
+    if (afterEntry != null) {
+      return redis.send(xrange).map(RedisMailbox::entries).recover(RedisMailbox::storeFailure);
+    }
+    // A connection's first read also drops what expired while the device was away (one pipelined trip).
+    Request trim = Request.cmd(Command.XTRIM).arg(MailboxRedisKeys.mailbox(device)).arg("MINID")
+        .arg(System.currentTimeMillis() - retention.toMillis());
+    return redis.batch(List.of(trim, xrange)).map(replies -> entries(replies.get(1)))
+        .recover(RedisMailbox::storeFailure);
   }
 
   @Override

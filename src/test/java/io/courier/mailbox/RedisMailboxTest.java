@@ -1,0 +1,172 @@
+package io.courier.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.auth.AccountRedisKeys;
+import io.courier.config.CourierConfig.MailboxConfig;
+import io.courier.protocol.ClientFrame;
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ErrorCode;
+import io.courier.protocol.ProtocolException;
+import io.courier.protocol.ReceiptKind;
+import io.courier.protocol.ServerFrame;
+import io.courier.redis.RedisClients;
+import io.courier.testing.Poll;
+import io.courier.testing.RedisServerExtension;
+import io.courier.testing.TestIds;
+import io.courier.testing.WireClient;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The mailbox against a real redis-server: idempotent all-or-nothing append, order, ack, receipts, limits. */
+class RedisMailboxTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final MailboxConfig CONFIG = new MailboxConfig(Duration.ofDays(30), 100, Duration.ofHours(48), 100);
+
+  static Vertx vertx;
+  static Redis redis;
+  static RedisMailbox mailbox;
+
+  @BeforeAll
+  static void connect() {
+    vertx = Vertx.vertx();
+    redis = RedisClients.create(vertx, REDIS.url(), 4);
+    mailbox = new RedisMailbox(redis, CONFIG);
+  }
+
+  @AfterAll
+  static void close() {
+    vertx.close();
+  }
+
+  /** An account with the given devices, made directly in Redis as the auth package would. */
+  static String account(String base, int... devices) {
+    String account = TestIds.unique(base);
+    for (int device : devices) {
+      REDIS.redis().command("HSET", AccountRedisKeys.devices(account), Integer.toString(device), "{}");
+    }
+    return account;
+  }
+
+  static ClientFrame.Send send(String id, String to, int... devices) {
+    return new ClientFrame.Send(id, to, IntStream.of(devices)
+        .mapToObj(d -> new ClientFrame.OutgoingEnvelope(d, "Y2lwaGVy")).toList());
+  }
+
+  static long length(DeviceId device) {
+    return (Long) REDIS.redis().command("XLEN", MailboxRedisKeys.mailbox(device));
+  }
+
+  static ErrorCode refusal(Runnable call) {
+    try {
+      call.run();
+    } catch (ProtocolException e) {
+      return e.code();
+    }
+    throw new AssertionError("not refused");
+  }
+
+  @Test
+  void appendIsIdempotentForSameSenderAndMessageId() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    String bob = account("bob", 1, 2);
+    long first = WireClient.await(mailbox.append(alice, send("m1", bob, 1, 2)));
+    long again = WireClient.await(mailbox.append(alice, send("m1", bob, 1, 2)));
+    assertThat(again).isEqualTo(first);
+    assertThat(length(new DeviceId(bob, 1))).isEqualTo(1);
+    assertThat(length(new DeviceId(bob, 2))).isEqualTo(1);
+  }
+
+  @Test
+  void appendStoresEveryEnvelopeOrNone() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    String bob = account("bob", 1);
+    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", bob, 1, 3)))))
+        .isEqualTo(ErrorCode.UNKNOWN_DEVICE);
+    assertThat(length(new DeviceId(bob, 1))).isZero();
+    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", "nobody" + System.nanoTime(), 1)))))
+        .isEqualTo(ErrorCode.UNKNOWN_ACCOUNT);
+  }
+
+  @Test
+  void appendRefusesAFullMailboxAndStoresNothing() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    String bob = account("bob", 1, 2);
+    for (int i = 0; i < CONFIG.maxLength(); i++) {
+      WireClient.await(mailbox.append(alice, send("m" + i, bob, 1)));
+    }
+    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("over", bob, 2, 1)))))
+        .isEqualTo(ErrorCode.MAILBOX_FULL);
+    assertThat(length(new DeviceId(bob, 2))).as("device 2 had room, but all or none").isZero();
+    assertThat(ErrorCode.MAILBOX_FULL.temporary()).isTrue();
+  }
+
+  @Test
+  void readReturnsEntriesInAppendOrderAfterTheCursor() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    for (int i = 0; i < 5; i++) {
+      WireClient.await(mailbox.append(alice, send("m" + i, bob.account(), 1)));
+    }
+    List<ServerFrame.Entry> firstTwo = WireClient.await(mailbox.read(bob, null, 2));
+    List<ServerFrame.Entry> rest = WireClient.await(mailbox.read(bob, firstTwo.get(1).entry(), 10));
+    assertThat(firstTwo).extracting(e -> ((ServerFrame.Message) e).id()).containsExactly("m0", "m1");
+    assertThat(rest).extracting(e -> ((ServerFrame.Message) e).id()).containsExactly("m2", "m3", "m4");
+    ServerFrame.Message m = (ServerFrame.Message) rest.get(0);
+    assertThat(m.from()).isEqualTo(alice.account());
+    assertThat(m.fromDevice()).isEqualTo(1);
+    assertThat(m.ciphertext()).isEqualTo("Y2lwaGVy");
+  }
+
+  @Test
+  void ackRemovesOnlyTheNamedEntries() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    WireClient.await(mailbox.append(alice, send("m0", bob.account(), 1)));
+    WireClient.await(mailbox.append(alice, send("m1", bob.account(), 1)));
+    List<ServerFrame.Entry> entries = WireClient.await(mailbox.read(bob, null, 10));
+    WireClient.await(mailbox.ack(bob, List.of(entries.get(0).entry())));
+    assertThat(WireClient.await(mailbox.read(bob, null, 10))).containsExactly(entries.get(1));
+  }
+
+  @Test
+  void receiptReachesEveryDeviceOfTheSender() {
+    String alice = account("alice", 1, 2, 3);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    List<Integer> told = WireClient.await(mailbox.appendReceipt(alice, ReceiptKind.DELIVERED, bob, List.of("a", "b")));
+    assertThat(told).containsExactlyInAnyOrder(1, 2, 3);
+    for (int device = 1; device <= 3; device++) {
+      List<ServerFrame.Entry> entries = WireClient.await(mailbox.read(new DeviceId(alice, device), null, 10));
+      assertThat(entries).singleElement().isInstanceOfSatisfying(ServerFrame.Receipt.class, r -> {
+        assertThat(r.kind()).isEqualTo(ReceiptKind.DELIVERED);
+        assertThat(r.by()).isEqualTo(bob.account());
+        assertThat(r.ids()).containsExactly("a", "b");
+      });
+    }
+    assertThat(WireClient.await(mailbox.appendReceipt("gone" + System.nanoTime(), ReceiptKind.READ, bob,
+        List.of("a")))).isEmpty();
+  }
+
+  @Test
+  void entriesOlderThanTheRetentionAreDropped() {
+    RedisMailbox shortLived = new RedisMailbox(redis, new MailboxConfig(Duration.ofMillis(300), 100,
+        Duration.ofHours(48), 100));
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    WireClient.await(shortLived.append(alice, send("old", bob.account(), 1)));
+    long storedAt = System.currentTimeMillis();
+    Poll.until(Duration.ofSeconds(5), () -> System.currentTimeMillis() > storedAt + 400, () -> "time passes");
+    WireClient.await(shortLived.append(alice, send("new", bob.account(), 1)));
+    assertThat(WireClient.await(shortLived.read(bob, null, 10)))
+        .extracting(e -> ((ServerFrame.Message) e).id()).containsExactly("new");
+  }
+}
