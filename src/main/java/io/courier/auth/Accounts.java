@@ -7,6 +7,7 @@ import io.courier.protocol.ErrorCode;
 import io.courier.protocol.Ids;
 import io.courier.protocol.ProtocolException;
 import io.courier.redis.RedisScript;
+import io.courier.redis.StoreFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -82,10 +83,11 @@ public final class Accounts {
     return vertx.executeBlocking(() -> hasher.hash(password), false)
         .compose(hash -> redis.send(Request.cmd(Command.HSETNX).arg(AccountRedisKeys.account(username))
             .arg("password").arg(hash)))
-        .compose(created -> created.toInteger() == 1
+        .<Void>compose(created -> created.toInteger() == 1
             ? redis.send(Request.cmd(Command.HSET).arg(AccountRedisKeys.account(username))
                 .arg("created").arg(System.currentTimeMillis())).mapEmpty()
-            : Future.failedFuture(new ProtocolException(ErrorCode.USERNAME_TAKEN, "the username is taken")));
+            : Future.failedFuture(new ProtocolException(ErrorCode.USERNAME_TAKEN, "the username is taken")))
+        .recover(StoreFailures::unavailable);
   }
 
   /** Checks the password and creates a new device with its tokens. */
@@ -98,7 +100,8 @@ public final class Accounts {
         .compose(hash -> vertx.executeBlocking(() -> hasher.matches(hash == null ? null : hash.toString(), password),
             false))
         .compose(ok -> ok ? createDevice(username, deviceName) : Future.failedFuture(badCredentials()))
-        .compose(this::newSession);
+        .compose(this::newSession)
+        .recover(StoreFailures::unavailable);
   }
 
   /** Exchanges a refresh token for a new session of the same device (the refresh token rotates). */
@@ -120,7 +123,8 @@ public final class Accounts {
           case -1 -> Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_REVOKED,
               "the device was logged out; log in again"));
           default -> Future.failedFuture(invalidRefresh());
-        });
+        })
+        .recover(StoreFailures::unavailable);
   }
 
   /** Removes the device: its refresh token and every later handshake with its access tokens fail. */
@@ -130,7 +134,8 @@ public final class Accounts {
                 .arg(device.device())),
             redis.send(Request.cmd(Command.DEL).arg(AccountRedisKeys.refreshToken(device.account(),
                 device.device()))))
-        .mapEmpty();
+        .<Void>mapEmpty()
+        .recover(StoreFailures::unavailable);
   }
 
   /**
@@ -143,13 +148,15 @@ public final class Accounts {
     if (token.external()) {
       String record = new JsonObject().put("name", "external").put("created", System.currentTimeMillis())
           .put("external", true).encode();
-      return redis.send(Request.cmd(Command.HSETNX).arg(key).arg(device.device()).arg(record)).map(device);
+      return redis.send(Request.cmd(Command.HSETNX).arg(key).arg(device.device()).arg(record)).map(device)
+          .recover(StoreFailures::unavailable);
     }
     return redis.send(Request.cmd(Command.HEXISTS).arg(key).arg(device.device()))
         .compose(exists -> exists.toInteger() == 1
             ? Future.succeededFuture(device)
             : Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_REVOKED,
-                "the device was logged out; log in again")));
+                "the device was logged out; log in again")))
+        .recover(StoreFailures::unavailable);
   }
 
   private Future<DeviceId> createDevice(String account, String deviceName) {

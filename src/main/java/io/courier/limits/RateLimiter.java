@@ -3,6 +3,7 @@ package io.courier.limits;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.redis.RedisScript;
+import io.courier.redis.StoreFailures;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class RateLimiter {
   /** Takes one token for {@code account}, or fails with {@code RATE_LIMITED} carrying the wait. */
   public Future<Void> take(String account) {
     return SCRIPT.run(redis, List.of(key(account)), List.of(capacity, perSecond))
-        .recover(e -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "rate limiter unavailable")))
+        .recover(StoreFailures::unavailable)
         .compose(wait -> wait.toLong() == 0
             ? Future.succeededFuture()
             : Future.failedFuture(new ProtocolException(ErrorCode.RATE_LIMITED, "too many " + limit.id()

@@ -3,10 +3,9 @@ package io.courier.mailbox;
 import io.courier.config.CourierConfig.MailboxConfig;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.DeviceId;
-import io.courier.protocol.ErrorCode;
-import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
+import io.courier.redis.StoreFailures;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -16,8 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link Mailbox} on Redis streams, one stream per device (keys in {@link MailboxRedisKeys}).
@@ -36,8 +33,6 @@ import org.slf4j.LoggerFactory;
  * are delivered in the order Redis applied them.
  */
 public final class RedisMailbox implements Mailbox {
-  private static final Logger log = LoggerFactory.getLogger(RedisMailbox.class);
-
   private final Redis redis;
   private final AppendScript appendScript;
   private final ReceiptScript receiptScript;
@@ -52,7 +47,7 @@ public final class RedisMailbox implements Mailbox {
 
   @Override
   public Future<Long> append(DeviceId sender, ClientFrame.Send send) {
-    return appendScript.run(sender, send).recover(RedisMailbox::storeFailure);
+    return appendScript.run(sender, send).recover(StoreFailures::unavailable);
   }
 
   @Override
@@ -63,31 +58,31 @@ public final class RedisMailbox implements Mailbox {
         .arg("+")
         .arg("COUNT").arg(count);
     if (afterEntry != null) {
-      return redis.send(xrange).map(RedisMailbox::entries).recover(RedisMailbox::storeFailure);
+      return redis.send(xrange).map(RedisMailbox::entries).recover(StoreFailures::unavailable);
     }
     // A connection's first read also drops what expired while the device was away (one pipelined trip).
     Request trim = Request.cmd(Command.XTRIM).arg(MailboxRedisKeys.mailbox(device)).arg("MINID")
         .arg(System.currentTimeMillis() - retention.toMillis());
     return redis.batch(List.of(trim, xrange)).map(replies -> entries(replies.get(1)))
-        .recover(RedisMailbox::storeFailure);
+        .recover(StoreFailures::unavailable);
   }
 
   @Override
   public Future<Void> ack(DeviceId device, List<String> entries) {
     Request xdel = Request.cmd(Command.XDEL).arg(MailboxRedisKeys.mailbox(device));
     entries.forEach(xdel::arg);
-    return redis.send(xdel).<Void>mapEmpty().recover(RedisMailbox::storeFailure);
+    return redis.send(xdel).<Void>mapEmpty().recover(StoreFailures::unavailable);
   }
 
   @Override
   public Future<List<Integer>> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
-    return receiptScript.run(sender, kind, by, ids).recover(RedisMailbox::storeFailure);
+    return receiptScript.run(sender, kind, by, ids).recover(StoreFailures::unavailable);
   }
 
   @Override
   public Future<Void> delete(DeviceId device) {
     return redis.send(Request.cmd(Command.DEL).arg(MailboxRedisKeys.mailbox(device)))
-        .<Void>mapEmpty().recover(RedisMailbox::storeFailure);
+        .<Void>mapEmpty().recover(StoreFailures::unavailable);
   }
 
   private static List<ServerFrame.Entry> entries(Response reply) {
@@ -124,14 +119,5 @@ public final class RedisMailbox implements Mailbox {
       return new ServerFrame.Message(id, ids, from, device, at, ciphertext);
     }
     return new ServerFrame.Receipt(id, ReceiptKind.fromWire(kind), from, device, Arrays.asList(ids.split(" ")), at);
-  }
-
-  /** Keeps store errors inside the package: the caller sees UNAVAILABLE or INTERNAL, never raw text. */
-  static <T> Future<T> storeFailure(Throwable e) {
-    if (e instanceof ProtocolException) {
-      return Future.failedFuture(e);
-    }
-    log.atWarn().addKeyValue("error", String.valueOf(e)).log("mailbox store call failed");
-    return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the message store is unavailable"));
   }
 }

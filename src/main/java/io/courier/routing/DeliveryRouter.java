@@ -1,6 +1,7 @@
 package io.courier.routing;
 
 import io.courier.protocol.DeviceId;
+import io.courier.redis.StoreFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -53,7 +54,8 @@ public final class DeliveryRouter {
     // One pipelined round trip for both commands.
     return redis.batch(List.of(Request.cmd(Command.INCR).arg(key),
             Request.cmd(Command.EXPIRE).arg(key).arg(EPOCH_TTL_SECONDS)))
-        .map(replies -> replies.get(0).toLong());
+        .map(replies -> replies.get(0).toLong())
+        .recover(StoreFailures::unavailable);
   }
 
   public void signal(DeviceId device, Signal signal) {

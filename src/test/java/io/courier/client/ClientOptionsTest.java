@@ -1,0 +1,48 @@
+package io.courier.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClientOptionsTest {
+
+  private static final TokenSource TOKENS = TokenSource.fixed("token");
+
+  @Test
+  void clientOptionsDefaultToTheDocumentedValues() {
+    ClientOptions options = ClientOptions.create(URI.create("http://127.0.0.1:8080"), TOKENS);
+
+    assertThat(options.backoffBase()).isEqualTo(Duration.ofMillis(250));
+    assertThat(options.backoffMax()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.dedupCapacity()).isEqualTo(10_000);
+    assertThat(options.maxFrameBytes()).isEqualTo(262_144);
+    assertThat(options.listener()).isSameAs(ClientListener.NONE);
+  }
+
+  @Test
+  void clientOptionsPointTheSocketAtV1Ws() {
+    ClientOptions plain = ClientOptions.create(URI.create("http://127.0.0.1:8080"), TOKENS);
+    ClientOptions tls = ClientOptions.create(URI.create("https://chat.example/courier/"), TOKENS);
+
+    assertThat(plain.webSocketPath()).isEqualTo("/v1/ws");
+    assertThat(plain.port()).isEqualTo(8080);
+    assertThat(plain.tls()).isFalse();
+    assertThat(tls.webSocketPath()).isEqualTo("/courier/v1/ws");
+    assertThat(tls.port()).isEqualTo(443);
+    assertThat(tls.tls()).isTrue();
+  }
+
+  @Test
+  void clientOptionsRefuseOtherSchemesAndInvertedBackoff() {
+    URI server = URI.create("http://127.0.0.1:8080");
+
+    assertThatThrownBy(() -> ClientOptions.create(URI.create("ftp://127.0.0.1"), TOKENS))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ClientOptions.create(server, TOKENS)
+        .withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,133 @@
+package io.courier.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.CourierServer;
+import io.courier.client.Session;
+import io.courier.testing.Poll;
+import io.courier.testing.RedisProcess;
+import io.courier.testing.ServerProcess;
+import io.courier.testing.TestAccounts;
+import io.courier.testing.TestServer;
+import io.courier.testing.TestTokens;
+import io.courier.testing.WireClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nothing answered {@code sent} is lost when the server process or Redis itself dies: kill -9 of the server
+ * while the recipient is offline, and kill -9 plus restart of Redis with AOF on.
+ */
+class DurabilityTest {
+  static final int QUEUED = 200;
+
+  Vertx vertx;
+
+  @BeforeEach
+  void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stopVertx() {
+    vertx.close();
+  }
+
+  /** Sends {@code count} messages and returns the ids answered {@code sent}, in order. */
+  static List<String> sendAll(Vertx vertx, int port, Session from, Session to, int count) {
+    List<String> sent = new ArrayList<>();
+    try (WireClient a = WireClient.connect(vertx, port, from.accessToken())) {
+      a.expect("drained");
+      for (int i = 0; i < count; i++) {
+        a.send(OneToOneChatTest.sendFrame("m" + i, to.account(), to.device(), "queued " + i));
+      }
+      for (int i = 0; i < count; i++) {
+        sent.add(a.expect("sent").getString("id"));
+      }
+    }
+    return sent;
+  }
+
+  static List<String> receiveBacklog(Vertx vertx, int port, Session device) {
+    List<String> ids = new ArrayList<>();
+    try (WireClient b = WireClient.connect(vertx, port, device.accessToken())) {
+      for (JsonObject f = b.next(); !"drained".equals(f.getString("type")); f = b.next()) {
+        ids.add(f.getString("id"));
+      }
+    }
+    return ids;
+  }
+
+  @Test
+  void killMinus9OfTheServerLosesNothingQueued() throws Exception {
+    TestTokens keys = TestTokens.generate();
+    try (RedisProcess redis = RedisProcess.builder().build().start()) {
+      ServerProcess.Builder node = ServerProcess.builder()
+          .set("redis.url=" + redis.url())
+          .set("dataDir=" + Files.createTempDirectory("courier-node-"))
+          .set("auth.bcryptCost=4")
+          .set("limits.sendsPerSecond=100000").set("limits.sendBurst=100000");
+      for (String override : keys.serverOverrides()) {
+        node.set(override);
+      }
+      List<String> sent;
+      Session bob;
+      try (ServerProcess first = node.build().start()) {
+        TestAccounts accounts = new TestAccounts(vertx, first.baseUri().toString());
+        Session alice = accounts.register("alice");
+        bob = accounts.register("bob");
+        sent = sendAll(vertx, first.port(), alice, bob, QUEUED);
+        assertThat(first.kill()).isEqualTo(137);
+      }
+      try (ServerProcess second = node.build().start()) {
+        assertThat(receiveBacklog(vertx, second.port(), bob)).containsExactlyElementsOf(sent);
+      }
+    }
+  }
+
+  /**
+   * AOF with {@code appendfsync always}: every write is fsynced before Redis replies, so each {@code sent} is
+   * on disk. (A process kill keeps even {@code everysec} writes, which sit in the OS page cache; only a machine
+   * crash tells the policies apart. See README, Durability.)
+   */
+  @Test
+  void redisKilledAndRestartedWithAofKeepsEverythingSent() {
+    try (RedisProcess redis = RedisProcess.builder().appendOnly(true).fsync("always").build().start()) {
+      CourierServer server = TestServer.start(redis.url());
+      try {
+        TestAccounts accounts = new TestAccounts(vertx, server.baseUri());
+        Session alice = accounts.register("alice");
+        Session bob = accounts.register("bob");
+        List<String> sent = sendAll(vertx, server.port(), alice, bob, QUEUED);
+
+        try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+          a.expect("drained");
+          redis.kill();
+          a.send(OneToOneChatTest.sendFrame("during-outage", bob.account(), bob.device(), "x"));
+          JsonObject answer = a.expect("error");
+          assertThat(answer.getString("code")).as("nothing is confirmed while Redis is down").isEqualTo("UNAVAILABLE");
+          assertThat(answer.getBoolean("temporary")).isTrue();
+        }
+        WireClient.Refusal refusal = WireClient.refused(vertx, server.port(), bob.accessToken(), null);
+        assertThat(refusal.status()).isEqualTo(503);
+        assertThat(refusal.body().getString("code")).isEqualTo("UNAVAILABLE");
+        redis.restart();
+        WebClient http = WebClient.create(vertx);
+        Poll.until(Duration.ofSeconds(30), () -> WireClient.await(http.getAbs(server.baseUri() + "/health/ready")
+            .send()).statusCode() == 200, () -> "server ready again after the Redis restart");
+
+        assertThat(receiveBacklog(vertx, server.port(), bob)).containsExactlyElementsOf(sent);
+      } finally {
+        server.close();
+      }
+    }
+  }
+}
