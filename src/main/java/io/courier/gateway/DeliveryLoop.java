@@ -1,10 +1,13 @@
 package io.courier.gateway;
 
 import io.courier.mailbox.Mailbox;
+import io.courier.metrics.MetricNames;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ServerFrame;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,11 +20,15 @@ import java.util.Map;
  *
  * <p>Bounded twice: at most {@code maxUnacked} entries are delivered and not yet acked (the in-flight map,
  * which also lets acks be checked against what this connection really delivered), and nothing is read while
- * the socket's write queue is full. Either bound pauses the loop; an ack or the socket's drain resumes it.
+ * the socket's write queue is full. Either bound pauses the loop; an ack or the socket's drain resumes it. A slow
+ * reader therefore holds at most the write queue's high-water mark plus one batch in server memory.
  *
  * <p>Must run on the connection's context: no field is shared with another thread.
  */
 final class DeliveryLoop {
+  private static final Counter DELIVERED = Metrics.counter(MetricNames.name("entries.delivered"));
+  private static final Counter PAUSED_FOR_SLOW_SOCKET = Metrics.counter(MetricNames.name("delivery.paused"),
+      MetricNames.TAG_REASON, "write_queue_full");
   /** Wait before reading again after the store failed. */
   private static final long RETRY_AFTER_STORE_FAILURE_MS = 500;
 
@@ -62,7 +69,11 @@ final class DeliveryLoop {
 
   /** Reads and delivers the next batch unless a read is running, the loop is paused, or nothing is new. */
   void pump() {
-    if (stopped || reading || !moreMayExist || connection.writeQueueFull() || inFlight.size() >= maxUnacked) {
+    if (stopped || reading || !moreMayExist || inFlight.size() >= maxUnacked) {
+      return;
+    }
+    if (connection.writeQueueFull()) {
+      PAUSED_FOR_SLOW_SOCKET.increment();
       return;
     }
     int room = Math.min(batch, maxUnacked - inFlight.size());
@@ -83,6 +94,7 @@ final class DeliveryLoop {
       connection.write(entry);
       cursor = entry.entry();
     }
+    DELIVERED.increment(entries.size());
     if (entries.size() == requested) {
       moreMayExist = true;
     } else if (!drainedSent) {
