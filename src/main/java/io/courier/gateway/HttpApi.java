@@ -100,17 +100,17 @@ final class HttpApi {
   /** The router's failure handler: one translation of failures into HTTP answers. */
   static void failure(RoutingContext rc) {
     Throwable e = rc.failure();
+    int status = e instanceof HttpException h ? h.getStatusCode() : rc.statusCode();
     ProtocolException refusal;
     if (e instanceof ProtocolException p) {
       refusal = p;
-    } else if (e instanceof HttpException h && h.getStatusCode() == 413) {
+    } else if (status == 413) {
       refusal = new ProtocolException(ErrorCode.BODY_TOO_LARGE, "request bodies are at most " + MAX_BODY_BYTES
           + " bytes");
-    } else if (e == null && rc.statusCode() == 404) {
+    } else if (status == 404 || status == 405) {
       refusal = new ProtocolException(ErrorCode.NOT_FOUND, "no such route");
-    } else if (e instanceof HttpException h && h.getStatusCode() < 500) {
-      refusal = new ProtocolException(h.getStatusCode() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.MALFORMED_JSON,
-          String.valueOf(h.getPayload() == null ? h.getMessage() : h.getPayload()));
+    } else if (status >= 400 && status < 500) {
+      refusal = new ProtocolException(ErrorCode.MALFORMED_JSON, "the request could not be read");
     } else {
       log.atWarn().setCause(e).addKeyValue("path", rc.request().path()).log("request failed unexpectedly");
       refusal = new ProtocolException(ErrorCode.INTERNAL, "internal error");

@@ -1,0 +1,124 @@
+package io.courier.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.CourierServer;
+import io.courier.client.Session;
+import io.courier.testing.RedisServerExtension;
+import io.courier.testing.TestAccounts;
+import io.courier.testing.TestIds;
+import io.courier.testing.TestServer;
+import io.courier.testing.WireClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The HTTP API of PROTOCOL.md §1 on the wire: each request and each documented refusal. */
+class AccountsApiTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+
+  static Vertx vertx;
+  static CourierServer server;
+  static TestAccounts accounts;
+  static WebClient http;
+
+  @BeforeAll
+  static void startServer() {
+    vertx = Vertx.vertx();
+    server = TestServer.start(REDIS.url(), "limits.loginsPerMinute=3");
+    accounts = new TestAccounts(vertx, server.baseUri());
+    http = WebClient.create(vertx);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+    vertx.close();
+  }
+
+  static HttpResponse<Buffer> post(String path, JsonObject body) {
+    return WireClient.await(http.postAbs(server.baseUri() + path).sendJsonObject(body));
+  }
+
+  static void assertRefusal(HttpResponse<Buffer> response, int status, String code) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
+    assertThat(response.bodyAsJsonObject().getString("message")).isNotBlank();
+  }
+
+  static JsonObject credentials(String username, String password) {
+    return new JsonObject().put("username", username).put("password", password);
+  }
+
+  @Test
+  void registerRefusesTakenNamesBadNamesAndBadPasswords() {
+    String name = TestIds.unique("carol");
+    assertThat(post("/v1/accounts", credentials(name, "long enough")).statusCode()).isEqualTo(201);
+    assertRefusal(post("/v1/accounts", credentials(name, "long enough")), 409, "USERNAME_TAKEN");
+    assertRefusal(post("/v1/accounts", credentials("Has Spaces", "long enough")), 400, "INVALID_USERNAME");
+    assertRefusal(post("/v1/accounts", credentials(TestIds.unique("dave"), "short")), 400, "INVALID_PASSWORD");
+    assertRefusal(post("/v1/accounts", new JsonObject().put("username", "x")), 400, "MISSING_FIELD");
+    assertRefusal(WireClient.await(http.postAbs(server.baseUri() + "/v1/accounts").sendBuffer(Buffer.buffer("{oops"))),
+        400, "MALFORMED_JSON");
+    assertRefusal(WireClient.await(http.postAbs(server.baseUri() + "/v1/accounts")
+        .sendBuffer(Buffer.buffer("{\"username\":\"" + "x".repeat(70_000) + "\"}"))), 413, "BODY_TOO_LARGE");
+  }
+
+  @Test
+  void eachLoginIsANewDeviceAndWrongPasswordsAreRateLimited() {
+    Session first = accounts.register("erin");
+    Session second = accounts.login(first.account());
+    assertThat(first.device()).isEqualTo(1);
+    assertThat(second.device()).isEqualTo(2);
+    assertThat(first.expiresIn()).isEqualTo(900);
+
+    // The bucket holds 3 log-ins a minute; two were used above.
+    assertRefusal(post("/v1/sessions", credentials(first.account(), "wrong password")), 401, "BAD_CREDENTIALS");
+    HttpResponse<Buffer> limited = post("/v1/sessions", credentials(first.account(), TestAccounts.PASSWORD));
+    assertRefusal(limited, 429, "RATE_LIMITED");
+    assertThat(Integer.parseInt(limited.getHeader("Retry-After"))).isPositive();
+    assertRefusal(post("/v1/sessions", credentials("nobody-" + System.nanoTime(), "whatever1")), 401,
+        "BAD_CREDENTIALS");
+  }
+
+  @Test
+  void refreshRotatesTheTokenAndLogoutRevokesTheDevice() {
+    Session session = accounts.register("frank");
+    HttpResponse<Buffer> refreshed = post("/v1/sessions/refresh",
+        new JsonObject().put("refreshToken", session.refreshToken()));
+    assertThat(refreshed.statusCode()).isEqualTo(200);
+    JsonObject body = refreshed.bodyAsJsonObject();
+    assertThat(body.getInteger("device")).isEqualTo(session.device());
+    assertThat(body.getString("refreshToken")).isNotEqualTo(session.refreshToken());
+    WireClient.connect(vertx, server.port(), body.getString("accessToken")).close();
+
+    assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", session.refreshToken())), 401,
+        "TOKEN_INVALID");
+    assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", "garbage")), 401,
+        "TOKEN_INVALID");
+
+    HttpResponse<Buffer> logout = WireClient.await(http.deleteAbs(server.baseUri() + "/v1/sessions")
+        .bearerTokenAuthentication(body.getString("accessToken")).send());
+    assertThat(logout.statusCode()).isEqualTo(204);
+    assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", body.getString("refreshToken"))),
+        401, "TOKEN_REVOKED");
+    assertRefusal(WireClient.await(http.deleteAbs(server.baseUri() + "/v1/sessions").send()), 401, "TOKEN_MISSING");
+  }
+
+  @Test
+  void healthAndMetricsAnswer() {
+    assertThat(WireClient.await(http.getAbs(server.baseUri() + "/health/live").send()).bodyAsJsonObject()
+        .getString("status")).isEqualTo("UP");
+    assertThat(WireClient.await(http.getAbs(server.baseUri() + "/health/ready").send()).statusCode()).isEqualTo(200);
+    String metrics = WireClient.await(http.getAbs(server.baseUri() + "/metrics").send()).bodyAsString();
+    assertThat(metrics).contains("courier_messages_sent_total").contains("courier_connections_open");
+    assertRefusal(WireClient.await(http.getAbs(server.baseUri() + "/v1/nothing-here").send()), 404, "NOT_FOUND");
+  }
+}
