@@ -6,7 +6,8 @@ package io.courier.auth;
  *
  * <ul>
  *   <li>{@code account:{u:A}}: hash; {@code password} (bcrypt), {@code created} (ms), {@code nextDevice}
- *       (the last device number handed out). Lives as long as the account.
+ *       (the last device number handed out); or, for an account known from an external issuer's tokens, only
+ *       {@code external}. Lives as long as the account.
  *   <li>{@code devices:{u:A}}: hash; device number to a JSON object {@code {"name","created","external"}}.
  *       A device exists while it is here: the handshake, the mailbox and receipts all check it.
  *   <li>{@code refresh:{u:A}:D}: string; SHA-256 hex of device D's current refresh token; expires with it.

@@ -33,7 +33,9 @@ import java.util.List;
  *
  * @implNote Logging out deletes the device record, which is what every later handshake and refresh checks:
  * revocation takes effect at once for new connections, while access tokens themselves stay signed until they
- * expire. Devices of external-issuer tokens are created at their first handshake.
+ * expire. Devices of external-issuer tokens are created at their first handshake; an external subject can never
+ * be a local account (nor a local registration take an id already seen from the external issuer), so an identity
+ * provider cannot speak for a local user.
  */
 public final class Accounts {
   /** Shortest password accepted. */
@@ -43,6 +45,8 @@ public final class Accounts {
   /** Longest device name kept; longer names are cut. */
   private static final int MAX_DEVICE_NAME_CHARS = 64;
   private static final RedisScript ROTATE_REFRESH = RedisScript.load("auth_rotate_refresh.lua");
+  private static final RedisScript REGISTER = RedisScript.load("auth_register.lua");
+  private static final RedisScript EXTERNAL_DEVICE = RedisScript.load("auth_external_device.lua");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
@@ -81,11 +85,10 @@ public final class Accounts {
           "passwords are " + MIN_PASSWORD_CHARS + " to " + MAX_PASSWORD_CHARS + " characters"));
     }
     return vertx.executeBlocking(() -> hasher.hash(password), false)
-        .compose(hash -> redis.send(Request.cmd(Command.HSETNX).arg(AccountRedisKeys.account(username))
-            .arg("password").arg(hash)))
+        .compose(hash -> REGISTER.run(redis, List.of(AccountRedisKeys.account(username)),
+            List.of(hash, Long.toString(System.currentTimeMillis()))))
         .<Void>compose(created -> created.toInteger() == 1
-            ? redis.send(Request.cmd(Command.HSET).arg(AccountRedisKeys.account(username))
-                .arg("created").arg(System.currentTimeMillis())).mapEmpty()
+            ? Future.succeededFuture()
             : Future.failedFuture(new ProtocolException(ErrorCode.USERNAME_TAKEN, "the username is taken")))
         .recover(StoreFailures::unavailable);
   }
@@ -148,7 +151,12 @@ public final class Accounts {
     if (token.external()) {
       String record = new JsonObject().put("name", "external").put("created", System.currentTimeMillis())
           .put("external", true).encode();
-      return redis.send(Request.cmd(Command.HSETNX).arg(key).arg(device.device()).arg(record)).map(device)
+      return EXTERNAL_DEVICE.run(redis, List.of(AccountRedisKeys.account(device.account()), key),
+              List.of(Integer.toString(device.device()), record))
+          .<DeviceId>compose(result -> result.toInteger() == 1
+              ? Future.succeededFuture(device)
+              : Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_INVALID,
+                  "the token's subject is a local account")))
           .recover(StoreFailures::unavailable);
     }
     return redis.send(Request.cmd(Command.HEXISTS).arg(key).arg(device.device()))

@@ -30,7 +30,9 @@ public final class ConfigLoader {
   private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // A `--set key=value` into a list that the defaults do not have yet arrives as one string.
+      .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
 
   private final Map<String, String> environment;
 

@@ -76,6 +76,20 @@ public final class TestTokens {
     }
   }
 
+  /** RS256 with a key id, as an external identity provider signs. */
+  public static String rs256(JsonObject claims, PrivateKey key, String kid) {
+    String signingInput = encode(new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", kid)) + "."
+        + encode(claims);
+    try {
+      Signature signature = Signature.getInstance("SHA256withRSA");
+      signature.initSign(key);
+      signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + B64.encodeToString(signature.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code alg: none} with an empty signature. */
   public static String unsigned(JsonObject claims) {
     return encode(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + encode(claims) + ".";
