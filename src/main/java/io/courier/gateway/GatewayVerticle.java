@@ -97,7 +97,8 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router(Gateway gateway) {
     Router router = Router.router(vertx);
     if (!config.server().allowedOrigins().isEmpty()) {
-      router.route("/v1/*").handler(CorsHandler.create().addOrigins(config.server().allowedOrigins())
+      // The REST API only: the WebSocket handshake checks its Origin itself (WebSocketHandler).
+      router.routeWithRegex("/v1/(accounts|sessions).*").handler(CorsHandler.create().addOrigins(config.server().allowedOrigins())
           .allowedHeader("Authorization").allowedHeader("Content-Type"));
     }
     router.get("/v1/ws").handler(new WebSocketHandler(vertx, gateway));

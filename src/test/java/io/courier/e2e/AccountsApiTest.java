@@ -32,7 +32,8 @@ class AccountsApiTest {
   @BeforeAll
   static void startServer() {
     vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url(), "limits.loginsPerMinute=3");
+    server = TestServer.start(REDIS.url(), "limits.loginsPerMinute=3",
+        "server.allowedOrigins=https://chat.example");
     accounts = new TestAccounts(vertx, server.baseUri());
     http = WebClient.create(vertx);
   }
@@ -110,6 +111,20 @@ class AccountsApiTest {
     assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", body.getString("refreshToken"))),
         401, "TOKEN_REVOKED");
     assertRefusal(WireClient.await(http.deleteAbs(server.baseUri() + "/v1/sessions").send()), 401, "TOKEN_MISSING");
+  }
+
+  @Test
+  void browsersFromAnAllowedOriginMayConnectAndCallTheApi() {
+    Session grace = accounts.register("grace");
+    try (WireClient socket = WireClient.connect(vertx, server.port(), grace.accessToken(), "https://chat.example")) {
+      socket.expect("drained");
+    }
+    assertThat(WireClient.refused(vertx, server.port(), grace.accessToken(), "https://evil.example").status())
+        .isEqualTo(403);
+    HttpResponse<Buffer> preflight = WireClient.await(http.requestAbs(io.vertx.core.http.HttpMethod.OPTIONS,
+            server.baseUri() + "/v1/sessions").putHeader("Origin", "https://chat.example")
+        .putHeader("Access-Control-Request-Method", "POST").send());
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://chat.example");
   }
 
   @Test

@@ -11,11 +11,13 @@ import io.courier.client.Receipt;
 import io.courier.client.Sent;
 import io.courier.client.Session;
 import io.courier.client.SessionTokenSource;
+import io.courier.client.TokenSource;
 import io.courier.testing.Poll;
 import io.courier.testing.RedisServerExtension;
 import io.courier.testing.TcpProxy;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
+import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,11 +48,13 @@ class SdkChatTest {
   static Vertx vertx;
   static CourierServer server;
   static TestAccounts accounts;
+  static TestTokens keys;
 
   @BeforeAll
   static void startServer() {
     vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url());
+    keys = TestTokens.generate();
+    server = TestServer.start(REDIS.url(), keys.serverOverrides());
     accounts = new TestAccounts(vertx, server.baseUri());
   }
 
@@ -128,6 +132,26 @@ class SdkChatTest {
       Poll.until(WAIT, () -> mailboxLength(bob) == 0 && mailboxLength(alice) == 0, () -> "everything acked");
     } finally {
       WireClient.await(Future.all(a.close(), b.close()));
+    }
+  }
+
+  @Test
+  void expiredTokenIsRefreshedBeforeTheNextAttempt() {
+    Session bob = accounts.register("bob");
+    String expired = keys.es256(TestTokens.claims(bob.account(), bob.device(), System.currentTimeMillis() / 1000 - 60));
+    List<Boolean> asked = Collections.synchronizedList(new ArrayList<>());
+    TokenSource tokens = refresh -> {
+      asked.add(refresh);
+      return Future.succeededFuture(refresh ? bob.accessToken() : expired);
+    };
+    CourierClient b = new CourierClient(vertx, ClientOptions.create(URI.create(server.baseUri()), tokens)
+        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+    try {
+      b.connect();
+      Poll.until(WAIT, b::isConnected, () -> "connected after refreshing; asked " + asked);
+      assertThat(asked).startsWith(false, true);
+    } finally {
+      WireClient.await(b.close());
     }
   }
 

@@ -43,10 +43,15 @@ public final class WireClient implements AutoCloseable {
 
   /** Opens {@code /v1/ws} with a bearer token; fails the test if the handshake is refused. */
   public static WireClient connect(Vertx vertx, int port, String token) {
+    return connect(vertx, port, token, null);
+  }
+
+  /** Opens {@code /v1/ws} as a browser page on {@code origin} would. */
+  public static WireClient connect(Vertx vertx, int port, String token, String origin) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(16 * 1024 * 1024).setMaxFrameSize(16 * 1024 * 1024));
     // The handlers go in on the event loop as the upgrade completes, before any frame can arrive.
-    return await(open(client, port, token, null).map(socket -> new WireClient(client, socket)));
+    return await(open(client, port, token, origin).map(socket -> new WireClient(client, socket)));
   }
 
   /** Attempts a handshake that the server must refuse, and returns the refusal. */
