@@ -64,6 +64,7 @@ final class Connection {
 
   void start() {
     OPEN.incrementAndGet();
+    gateway.connections().add(this);
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(b -> reject(new ProtocolException(ErrorCode.MALFORMED_JSON,
         "frames are JSON text messages, not binary")));
@@ -233,6 +234,7 @@ final class Connection {
     }
     closed = true;
     OPEN.decrementAndGet();
+    gateway.connections().remove(this);
     delivery.stop();
     vertx.cancelTimer(livenessTimer);
     if (signals != null) {

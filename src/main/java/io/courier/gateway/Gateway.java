@@ -6,6 +6,7 @@ import io.courier.config.CourierConfig;
 import io.courier.mailbox.Mailbox;
 import io.courier.protocol.FrameCodec;
 import io.courier.routing.DeliveryRouter;
+import java.util.Set;
 
 /**
  * The services one gateway verticle instance works with, wired once in {@link GatewayVerticle#start()}.
@@ -19,6 +20,7 @@ import io.courier.routing.DeliveryRouter;
  * @param sendHandler  the {@code send} frame
  * @param ackHandler   the {@code ack} frame
  * @param readHandler  the {@code read} frame
+ * @param connections  this instance's open connections; touched only on its event loop
  */
 record Gateway(
     CourierConfig config,
@@ -29,4 +31,5 @@ record Gateway(
     DeliveryRouter router,
     SendHandler sendHandler,
     AckHandler ackHandler,
-    ReadHandler readHandler) {}
+    ReadHandler readHandler,
+    Set<Connection> connections) {}

@@ -8,6 +8,7 @@ import io.courier.limits.RateLimit;
 import io.courier.limits.RateLimiter;
 import io.courier.mailbox.Mailbox;
 import io.courier.mailbox.RedisMailbox;
+import io.courier.protocol.CloseReason;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
 import io.courier.redis.RedisClients;
@@ -23,6 +24,8 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final Map<String, String> environment;
   private final PrometheusMeterRegistry registry;
   private Redis redis;
+  private Gateway gateway;
 
   public GatewayVerticle(CourierConfig config, String redisUrl, SigningKeys keys, Map<String, String> environment,
       PrometheusMeterRegistry registry) {
@@ -56,14 +60,22 @@ public final class GatewayVerticle extends VerticleBase {
     redis = RedisClients.create(vertx, redisUrl, config.redis().poolSize());
     return TokenService.create(vertx, config.auth(), keys, environment)
         .map(this::wire)
-        .compose(gateway -> vertx.createHttpServer(serverOptions())
-            .requestHandler(router(gateway))
+        .compose(wired -> vertx.createHttpServer(serverOptions())
+            .requestHandler(router(wired))
             .listen(config.server().port(), config.server().host()));
   }
 
   @Override
   public Future<?> stop() {
+    closeConnections();
     return redis == null ? Future.succeededFuture() : redis.close();
+  }
+
+  /** Tells every client of this instance to reconnect elsewhere (1001) before the sockets go. */
+  private void closeConnections() {
+    if (gateway != null) {
+      List.copyOf(gateway.connections()).forEach(c -> c.close(CloseReason.SHUTDOWN));
+    }
   }
 
   private Gateway wire(TokenService tokens) {
@@ -75,13 +87,15 @@ public final class GatewayVerticle extends VerticleBase {
         limits.loginsPerMinute() / 60.0);
     Accounts accounts = new Accounts(vertx, redis, config.auth(), tokens, loginLimiter);
     ReceiptSender receipts = new ReceiptSender(mailbox, router);
-    return new Gateway(config,
+    gateway = new Gateway(config,
         new FrameCodec(new ProtocolLimits(limits.maxEnvelopesPerSend(), limits.maxCiphertextBytes(),
             limits.maxReceiptIds())),
         accounts, tokens, mailbox, router,
         new SendHandler(mailbox, router, sendLimiter),
         new AckHandler(mailbox, receipts),
-        new ReadHandler(receipts));
+        new ReadHandler(receipts),
+        new HashSet<>());
+    return gateway;
   }
 
   private HttpServerOptions serverOptions() {

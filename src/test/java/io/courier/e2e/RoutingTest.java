@@ -56,6 +56,17 @@ class RoutingTest {
   }
 
   @Test
+  void stoppingTheServerTellsClientsToReconnectElsewhere() {
+    CourierServer stopping = TestServer.start(REDIS.url());
+    Session bob = new TestAccounts(vertx, stopping.baseUri()).register("bob");
+    try (WireClient b = WireClient.connect(vertx, stopping.port(), bob.accessToken())) {
+      b.expect("drained");
+      stopping.close();
+      assertThat(b.awaitClose()).isEqualTo(new WireClient.Close(1001, "server shutting down"));
+    }
+  }
+
+  @Test
   void otherDevicesOfTheSameAccountStayConnected() {
     Session phone = accounts.register("bob");
     Session laptop = accounts.login(phone.account());
