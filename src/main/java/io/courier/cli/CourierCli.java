@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
     description = "Command-line client for a Courier messaging server.",
     subcommands = {RegisterCommand.class, ChatCommand.class})
 public final class CourierCli {
-  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server URL (default: ${DEFAULT-VALUE})")
+  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080",
+      description = "server URL (default: ${DEFAULT-VALUE})")
   String server;
 
   @Option(names = "--home", description = "folder for saved sessions (default: ~/.courier)")

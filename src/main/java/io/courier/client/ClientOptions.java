@@ -72,7 +72,7 @@ public record ClientOptions(URI server, TokenSource tokens, ClientListener liste
 
   /** Whether the WebSocket uses TLS ({@code https} or {@code wss}). */
   boolean tls() {
-    return server.getScheme().endsWith("s");
+    return "https".equals(server.getScheme()) || "wss".equals(server.getScheme());
   }
 
   /** The server port, or the scheme's default. */

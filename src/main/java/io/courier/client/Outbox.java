@@ -80,7 +80,8 @@ final class Outbox {
 
   /** Removes and returns the pending request with the largest frame (the first of equals), or null. */
   Request removeLargest() {
-    Request largest = pending.values().stream().max(Comparator.comparingInt(request -> request.frameBytes)).orElse(null);
+    Request largest = pending.values().stream()
+        .max(Comparator.comparingInt(request -> request.frameBytes)).orElse(null);
     return largest == null ? null : pending.remove(largest.id);
   }
 

@@ -112,7 +112,8 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     if (!config.server().allowedOrigins().isEmpty()) {
       // The REST API only: the WebSocket handshake checks its Origin itself (WebSocketHandler).
-      router.routeWithRegex("/v1/(accounts|sessions).*").handler(CorsHandler.create().addOrigins(config.server().allowedOrigins())
+      router.routeWithRegex("/v1/(accounts|sessions).*").handler(CorsHandler.create()
+          .addOrigins(config.server().allowedOrigins())
           .allowedHeader("Authorization").allowedHeader("Content-Type"));
     }
     router.get("/v1/ws").handler(new WebSocketHandler(vertx, gateway));

@@ -36,6 +36,13 @@ class ClientOptionsTest {
   }
 
   @Test
+  void clientOptionsUseTlsOnlyForHttpsAndWss() {
+    assertThat(ClientOptions.create(URI.create("ws://127.0.0.1:8080"), TOKENS).tls()).isFalse();
+    assertThat(ClientOptions.create(URI.create("wss://127.0.0.1:8443"), TOKENS).tls()).isTrue();
+    assertThat(ClientOptions.create(URI.create("ws://127.0.0.1"), TOKENS).port()).isEqualTo(80);
+  }
+
+  @Test
   void clientOptionsRefuseOtherSchemesAndInvertedBackoff() {
     URI server = URI.create("http://127.0.0.1:8080");
 

@@ -2,19 +2,15 @@ package io.courier.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.CourierServer;
 import io.courier.client.Session;
-import io.courier.testing.RedisServerExtension;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestIds;
-import io.courier.testing.TestServer;
 import io.courier.testing.WireClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,30 +18,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The HTTP API of PROTOCOL.md §1 on the wire: each request and each documented refusal. */
 class AccountsApiTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final ServerExtension SERVER = new ServerExtension("limits.loginsPerMinute=3",
+        "server.allowedOrigins=https://chat.example");
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
   static WebClient http;
 
   @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url(), "limits.loginsPerMinute=3",
-        "server.allowedOrigins=https://chat.example");
-    accounts = new TestAccounts(vertx, server.baseUri());
-    http = WebClient.create(vertx);
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
+  static void setUp() {
+    http = WebClient.create(SERVER.vertx());
   }
 
   static HttpResponse<Buffer> post(String path, JsonObject body) {
-    return WireClient.await(http.postAbs(server.baseUri() + path).sendJsonObject(body));
+    return WireClient.await(http.postAbs(SERVER.baseUri() + path).sendJsonObject(body));
   }
 
   static void assertRefusal(HttpResponse<Buffer> response, int status, String code) {
@@ -66,16 +50,16 @@ class AccountsApiTest {
     assertRefusal(post("/v1/accounts", credentials("Has Spaces", "long enough")), 400, "INVALID_USERNAME");
     assertRefusal(post("/v1/accounts", credentials(TestIds.unique("dave"), "short")), 400, "INVALID_PASSWORD");
     assertRefusal(post("/v1/accounts", new JsonObject().put("username", "x")), 400, "MISSING_FIELD");
-    assertRefusal(WireClient.await(http.postAbs(server.baseUri() + "/v1/accounts").sendBuffer(Buffer.buffer("{oops"))),
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").sendBuffer(Buffer.buffer("{oops"))),
         400, "MALFORMED_JSON");
-    assertRefusal(WireClient.await(http.postAbs(server.baseUri() + "/v1/accounts")
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts")
         .sendBuffer(Buffer.buffer("{\"username\":\"" + "x".repeat(70_000) + "\"}"))), 413, "BODY_TOO_LARGE");
   }
 
   @Test
   void eachLoginIsANewDeviceAndWrongPasswordsAreRateLimited() {
-    Session first = accounts.register("erin");
-    Session second = accounts.login(first.account());
+    Session first = SERVER.accounts().register("erin");
+    Session second = SERVER.accounts().login(first.account());
     assertThat(first.device()).isEqualTo(1);
     assertThat(second.device()).isEqualTo(2);
     assertThat(first.expiresIn()).isEqualTo(900);
@@ -91,49 +75,50 @@ class AccountsApiTest {
 
   @Test
   void refreshRotatesTheTokenAndLogoutRevokesTheDevice() {
-    Session session = accounts.register("frank");
+    Session session = SERVER.accounts().register("frank");
     HttpResponse<Buffer> refreshed = post("/v1/sessions/refresh",
         new JsonObject().put("refreshToken", session.refreshToken()));
     assertThat(refreshed.statusCode()).isEqualTo(200);
     JsonObject body = refreshed.bodyAsJsonObject();
     assertThat(body.getInteger("device")).isEqualTo(session.device());
     assertThat(body.getString("refreshToken")).isNotEqualTo(session.refreshToken());
-    WireClient.connect(vertx, server.port(), body.getString("accessToken")).close();
+    WireClient.connect(SERVER.vertx(), SERVER.port(), body.getString("accessToken")).close();
 
     assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", session.refreshToken())), 401,
         "TOKEN_INVALID");
     assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", "garbage")), 401,
         "TOKEN_INVALID");
 
-    HttpResponse<Buffer> logout = WireClient.await(http.deleteAbs(server.baseUri() + "/v1/sessions")
+    HttpResponse<Buffer> logout = WireClient.await(http.deleteAbs(SERVER.baseUri() + "/v1/sessions")
         .bearerTokenAuthentication(body.getString("accessToken")).send());
     assertThat(logout.statusCode()).isEqualTo(204);
     assertRefusal(post("/v1/sessions/refresh", new JsonObject().put("refreshToken", body.getString("refreshToken"))),
         401, "TOKEN_REVOKED");
-    assertRefusal(WireClient.await(http.deleteAbs(server.baseUri() + "/v1/sessions").send()), 401, "TOKEN_MISSING");
+    assertRefusal(WireClient.await(http.deleteAbs(SERVER.baseUri() + "/v1/sessions").send()), 401, "TOKEN_MISSING");
   }
 
   @Test
   void browsersFromAnAllowedOriginMayConnectAndCallTheApi() {
-    Session grace = accounts.register("grace");
-    try (WireClient socket = WireClient.connect(vertx, server.port(), grace.accessToken(), "https://chat.example")) {
+    Session grace = SERVER.accounts().register("grace");
+    String origin = "https://chat.example";
+    try (WireClient socket = WireClient.connect(SERVER.vertx(), SERVER.port(), grace.accessToken(), origin)) {
       socket.expect("drained");
     }
-    assertThat(WireClient.refused(vertx, server.port(), grace.accessToken(), "https://evil.example").status())
+    assertThat(WireClient.refused(SERVER.vertx(), SERVER.port(), grace.accessToken(), "https://evil.example").status())
         .isEqualTo(403);
     HttpResponse<Buffer> preflight = WireClient.await(http.requestAbs(io.vertx.core.http.HttpMethod.OPTIONS,
-            server.baseUri() + "/v1/sessions").putHeader("Origin", "https://chat.example")
+            SERVER.baseUri() + "/v1/sessions").putHeader("Origin", "https://chat.example")
         .putHeader("Access-Control-Request-Method", "POST").send());
     assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://chat.example");
   }
 
   @Test
   void healthAndMetricsAnswer() {
-    assertThat(WireClient.await(http.getAbs(server.baseUri() + "/health/live").send()).bodyAsJsonObject()
+    assertThat(WireClient.await(http.getAbs(SERVER.baseUri() + "/health/live").send()).bodyAsJsonObject()
         .getString("status")).isEqualTo("UP");
-    assertThat(WireClient.await(http.getAbs(server.baseUri() + "/health/ready").send()).statusCode()).isEqualTo(200);
-    String metrics = WireClient.await(http.getAbs(server.baseUri() + "/metrics").send()).bodyAsString();
+    assertThat(WireClient.await(http.getAbs(SERVER.baseUri() + "/health/ready").send()).statusCode()).isEqualTo(200);
+    String metrics = WireClient.await(http.getAbs(SERVER.baseUri() + "/metrics").send()).bodyAsString();
     assertThat(metrics).contains("courier_messages_sent_total").contains("courier_connections_open");
-    assertRefusal(WireClient.await(http.getAbs(server.baseUri() + "/v1/nothing-here").send()), 404, "NOT_FOUND");
+    assertRefusal(WireClient.await(http.getAbs(SERVER.baseUri() + "/v1/nothing-here").send()), 404, "NOT_FOUND");
   }
 }

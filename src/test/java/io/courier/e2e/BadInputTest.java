@@ -2,20 +2,14 @@ package io.courier.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.CourierServer;
 import io.courier.auth.SigningKeys;
 import io.courier.client.Session;
-import io.courier.testing.RedisServerExtension;
-import io.courier.testing.TestAccounts;
-import io.courier.testing.TestServer;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,37 +19,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * is stored: every case ends by checking the recipient's mailbox and that the socket still answers a ping.
  */
 class BadInputTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final TestTokens TOKENS = TestTokens.generate();
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
-  static TestTokens tokens;
+  @RegisterExtension
+  static final ServerExtension SERVER = new ServerExtension(TOKENS.serverOverrides());
+
 
   Session alice;
   Session bob;
   WireClient client;
 
-  @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    tokens = TestTokens.generate();
-    server = TestServer.start(REDIS.url(), tokens.serverOverrides());
-    accounts = new TestAccounts(vertx, server.baseUri());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
-  }
-
   @BeforeEach
   void connectAlice() {
-    alice = accounts.register("alice");
-    bob = accounts.register("bob");
-    client = WireClient.connect(vertx, server.port(), alice.accessToken());
+    alice = SERVER.accounts().register("alice");
+    bob = SERVER.accounts().register("bob");
+    client = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken());
     client.expect("drained");
   }
 
@@ -67,7 +45,7 @@ class BadInputTest {
   }
 
   long bobMailboxLength() {
-    return (Long) REDIS.redis().command("XLEN", "mbox:{u:" + bob.account() + "}:" + bob.device());
+    return SERVER.mailboxLength(bob);
   }
 
   JsonObject validSend(String id) {
@@ -177,11 +155,11 @@ class BadInputTest {
   @Test
   void ackingEntriesOfAnotherDeviceIsRefusedAndRemovesNothing() {
     Session bobPhone = bob;
-    Session bobLaptop = accounts.login(bob.account());
+    Session bobLaptop = SERVER.accounts().login(bob.account());
     client.send(validSend("m1"));
     client.expect("sent");
-    try (WireClient phone = WireClient.connect(vertx, server.port(), bobPhone.accessToken());
-         WireClient laptop = WireClient.connect(vertx, server.port(), bobLaptop.accessToken())) {
+    try (WireClient phone = WireClient.connect(SERVER.vertx(), SERVER.port(), bobPhone.accessToken());
+         WireClient laptop = WireClient.connect(SERVER.vertx(), SERVER.port(), bobLaptop.accessToken())) {
       String entry = phone.expect("message").getString("entry");
       phone.expect("drained");
       laptop.expect("drained");
@@ -210,31 +188,32 @@ class BadInputTest {
   void handshakeRefusesMissingExpiredUnsignedForeignAndMisaddressedTokens() {
     long now = System.currentTimeMillis() / 1000;
     JsonObject valid = TestTokens.claims(alice.account(), alice.device(), now + 600);
-    assertThat(tokens.es256(valid)).satisfies(t -> WireClient.connect(vertx, server.port(), t).close());
+    assertThat(TOKENS.es256(valid)).satisfies(t -> WireClient.connect(SERVER.vertx(), SERVER.port(), t).close());
 
     assertRefused(null, 401, "TOKEN_MISSING");
-    assertRefused(tokens.es256(TestTokens.claims(alice.account(), alice.device(), now - 60)), 401, "TOKEN_EXPIRED");
+    assertRefused(TOKENS.es256(TestTokens.claims(alice.account(), alice.device(), now - 60)), 401, "TOKEN_EXPIRED");
     assertRefused(TestTokens.unsigned(valid), 401, "TOKEN_INVALID");
     assertRefused(TestTokens.es256(valid, SigningKeys.generate().getPrivate()), 401, "TOKEN_INVALID");
-    assertRefused(tokens.es256(valid.copy().put("aud", "someone-else")), 401, "TOKEN_INVALID");
-    assertRefused(tokens.es256(valid.copy().put("iss", "someone-else")), 401, "TOKEN_INVALID");
-    assertRefused(tokens.hs256WithPublicKey(valid), 401, "TOKEN_INVALID");
+    assertRefused(TOKENS.es256(valid.copy().put("aud", "someone-else")), 401, "TOKEN_INVALID");
+    assertRefused(TOKENS.es256(valid.copy().put("iss", "someone-else")), 401, "TOKEN_INVALID");
+    assertRefused(TOKENS.hs256WithPublicKey(valid), 401, "TOKEN_INVALID");
     assertRefused("not.a.jwt", 401, "TOKEN_INVALID");
   }
 
   @Test
   void handshakeRefusesLoggedOutDevicesAndForeignOrigins() {
-    assertThat(WireClient.refused(vertx, server.port(), alice.accessToken(), "https://evil.example")).satisfies(r -> {
+    String origin = "https://evil.example";
+    assertThat(WireClient.refused(SERVER.vertx(), SERVER.port(), alice.accessToken(), origin)).satisfies(r -> {
       assertThat(r.status()).isEqualTo(403);
       assertThat(r.body().getString("code")).isEqualTo("ORIGIN_NOT_ALLOWED");
     });
-    WireClient.await(accounts.api().logout(alice.accessToken()));
+    WireClient.await(SERVER.accounts().api().logout(alice.accessToken()));
     assertThat(client.awaitClose().code()).isEqualTo(4403);
     assertRefused(alice.accessToken(), 401, "TOKEN_REVOKED");
   }
 
   void assertRefused(String token, int status, String code) {
-    WireClient.Refusal refusal = WireClient.refused(vertx, server.port(), token, null);
+    WireClient.Refusal refusal = WireClient.refused(SERVER.vertx(), SERVER.port(), token, null);
     assertThat(List.of(refusal.status(), refusal.body().getString("code"))).as(String.valueOf(refusal.body()))
         .containsExactly(status, code);
   }

@@ -2,15 +2,11 @@ package io.courier.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.CourierServer;
 import io.courier.client.Session;
 import io.courier.testing.Poll;
-import io.courier.testing.RedisServerExtension;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.TcpProxy;
-import io.courier.testing.TestAccounts;
-import io.courier.testing.TestServer;
 import io.courier.testing.WireClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.io.InputStream;
@@ -21,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,29 +24,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Half-open sockets are found by ping and idle timeout; a reader that stops reading stops the server reading. */
 class LivenessAndBackpressureTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final ServerExtension SERVER =
+      new ServerExtension("connection.pingInterval=PT1S", "connection.idleTimeout=PT2S");
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
   static WebClient http;
 
   @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url(), "connection.pingInterval=PT1S", "connection.idleTimeout=PT2S");
-    accounts = new TestAccounts(vertx, server.baseUri());
-    http = WebClient.create(vertx);
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
+  static void setUp() {
+    http = WebClient.create(SERVER.vertx());
   }
 
   static double metric(String name, String labels) {
-    String text = WireClient.await(http.getAbs(server.baseUri() + "/metrics").send()).bodyAsString();
+    String text = WireClient.await(http.getAbs(SERVER.baseUri() + "/metrics").send()).bodyAsString();
     String series = labels.isEmpty() ? name : name + "{" + labels + "}";
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+]+)$").matcher(text);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
@@ -59,10 +43,10 @@ class LivenessAndBackpressureTest {
 
   @Test
   void halfOpenSocketIsClosedAfterTheIdleTimeout() {
-    Session bob = accounts.register("bob");
+    Session bob = SERVER.accounts().register("bob");
     double before = metric("courier_connections_closed_total", "reason=\"IDLE_TIMEOUT\"");
-    try (TcpProxy proxy = TcpProxy.start(server.port());
-         WireClient b = WireClient.connect(vertx, proxy.port(), bob.accessToken())) {
+    try (TcpProxy proxy = TcpProxy.start(SERVER.port());
+         WireClient b = WireClient.connect(SERVER.vertx(), proxy.port(), bob.accessToken())) {
       b.expect("drained");
       // From here the server's pings never arrive, so no pong comes back: the socket is half-open.
       proxy.holdDownstream();
@@ -74,8 +58,8 @@ class LivenessAndBackpressureTest {
 
   @Test
   void activeSocketAnsweringPingsStaysOpenPastTheIdleTimeout() {
-    Session bob = accounts.register("bob");
-    try (WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       b.expect("drained");
       long start = System.currentTimeMillis();
       Poll.until(Duration.ofSeconds(10), () -> System.currentTimeMillis() - start > 3_500, () -> "time passes");
@@ -86,11 +70,11 @@ class LivenessAndBackpressureTest {
 
   @Test
   void slowReaderPausesDeliveryInsteadOfBufferingEverything() throws Exception {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
     int count = 400;
     String big = "A".repeat(64_000);
-    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
       a.expect("drained");
       for (int i = 0; i < count; i++) {
         a.send(new JsonObject().put("type", "send").put("id", "m" + i).put("to", bob.account())
@@ -105,7 +89,7 @@ class LivenessAndBackpressureTest {
     double deliveredBefore = metric("courier_entries_delivered_total", "");
     try (Socket slow = new Socket()) {
       slow.setReceiveBufferSize(4096);
-      slow.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      slow.connect(new InetSocketAddress("127.0.0.1", SERVER.port()));
       OutputStream out = slow.getOutputStream();
       out.write(("GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
           + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"

@@ -4,50 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.CourierServer;
 import io.courier.client.Session;
-import io.courier.testing.RedisServerExtension;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
 import io.courier.testing.WireClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Offline sync: a backlog waits in the mailbox and comes down in order on connect, then {@code drained}. */
 class OfflineSyncTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final ServerExtension SERVER = new ServerExtension();
   static final int BACKLOG = 1_000;
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
 
-  @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url());
-    accounts = new TestAccounts(vertx, server.baseUri());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
-  }
 
   @Test
   void offlineRecipientGetsWholeBacklogOnceInOrderThenDrained() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
       a.expect("drained");
       for (int i = 0; i < BACKLOG; i++) {
         a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "message " + i));
@@ -59,7 +41,7 @@ class OfflineSyncTest {
 
     List<String> ids = new ArrayList<>();
     Set<String> entries = new HashSet<>();
-    try (WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       JsonArray acks = new JsonArray();
       for (JsonObject frame = b.next(); !"drained".equals(frame.getString("type")); frame = b.next()) {
         assertThat(frame.getString("type")).isEqualTo("message");
@@ -84,9 +66,9 @@ class OfflineSyncTest {
 
   @Test
   void unackedEntriesComeAgainOnTheNextConnection() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
       a.expect("drained");
       for (int i = 0; i < 3; i++) {
         a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "x"));
@@ -94,7 +76,7 @@ class OfflineSyncTest {
       }
     }
     String first;
-    try (WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       first = b.expect("message").getString("entry");
       b.expect("message");
       b.expect("message");
@@ -102,7 +84,7 @@ class OfflineSyncTest {
       b.send(new JsonObject().put("type", "ack").put("id", "a").put("entries", new JsonArray().add(first)));
       b.expect("ok");
     }
-    try (WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       assertThat(b.expect("message").getString("id")).isEqualTo("m1");
       assertThat(b.expect("message").getString("id")).isEqualTo("m2");
       b.expect("drained");
@@ -111,19 +93,19 @@ class OfflineSyncTest {
 
   @Test
   void deliveryPausesAtTheUnackedLimitAndResumesOnAck() {
-    CourierServer small = TestServer.start(REDIS.url(), "limits.maxUnackedEntries=5");
+    CourierServer small = TestServer.start(SERVER.redis().url(), "limits.maxUnackedEntries=5");
     try {
-      TestAccounts smallAccounts = new TestAccounts(vertx, small.baseUri());
+      TestAccounts smallAccounts = new TestAccounts(SERVER.vertx(), small.baseUri());
       Session alice = smallAccounts.register("alice");
       Session bob = smallAccounts.register("bob");
-      try (WireClient a = WireClient.connect(vertx, small.port(), alice.accessToken())) {
+      try (WireClient a = WireClient.connect(SERVER.vertx(), small.port(), alice.accessToken())) {
         a.expect("drained");
         for (int i = 0; i < 8; i++) {
           a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "x"));
           a.expect("sent");
         }
       }
-      try (WireClient b = WireClient.connect(vertx, small.port(), bob.accessToken())) {
+      try (WireClient b = WireClient.connect(SERVER.vertx(), small.port(), bob.accessToken())) {
         JsonArray firstFive = new JsonArray();
         for (int i = 0; i < 5; i++) {
           firstFive.add(b.expect("message").getString("entry"));

@@ -2,43 +2,22 @@ package io.courier.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.CourierServer;
 import io.courier.client.Session;
-import io.courier.testing.RedisServerExtension;
-import io.courier.testing.TestAccounts;
-import io.courier.testing.TestServer;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.WireClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core path on the wire: send, single tick, delivery, ack, double tick, read, blue tick. */
 class OneToOneChatTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final ServerExtension SERVER = new ServerExtension();
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
 
-  @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url());
-    accounts = new TestAccounts(vertx, server.baseUri());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
-  }
 
   static JsonObject sendFrame(String id, String to, int device, String text) {
     return new JsonObject().put("type", "send").put("id", id).put("to", to)
@@ -48,10 +27,10 @@ class OneToOneChatTest {
 
   @Test
   void onlineRecipientGetsMessageAndSenderSeesSentDeliveredRead() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken());
-         WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken());
+         WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       a.expect("drained");
       b.expect("drained");
       String id = UUID.randomUUID().toString();
@@ -86,15 +65,15 @@ class OneToOneChatTest {
 
   @Test
   void repeatedSendWithSameIdStoresOnceAndAnswersTheSame() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
       a.expect("drained");
       a.send(sendFrame("m-1", bob.account(), bob.device(), "once"));
       long at = a.expect("sent").getLong("at");
       a.send(sendFrame("m-1", bob.account(), bob.device(), "different content, same id"));
       assertThat(a.expect("sent").getLong("at")).isEqualTo(at);
     }
-    assertThat(REDIS.redis().command("XLEN", "mbox:{u:" + bob.account() + "}:" + bob.device())).isEqualTo(1L);
+    assertThat(SERVER.mailboxLength(bob)).isEqualTo(1);
   }
 }

@@ -4,47 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.CourierServer;
 import io.courier.client.Session;
-import io.courier.testing.RedisServerExtension;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
 import io.courier.testing.WireClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One live connection per device, and live delivery to whichever connection holds the device. */
 class RoutingTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final ServerExtension SERVER = new ServerExtension("limits.sendsPerSecond=1", "limits.sendBurst=2");
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
 
-  @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    server = TestServer.start(REDIS.url(), "limits.sendsPerSecond=1", "limits.sendBurst=2");
-    accounts = new TestAccounts(vertx, server.baseUri());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
-  }
 
   @Test
   void newConnectionForADeviceTakesOverAndTheOldOneIsClosedWith4409() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (WireClient old = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient old = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       old.expect("drained");
-      try (WireClient fresh = WireClient.connect(vertx, server.port(), bob.accessToken());
-           WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+      try (WireClient fresh = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken());
+           WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
         fresh.expect("drained");
         assertThat(old.awaitClose()).isEqualTo(new WireClient.Close(4409, "connected elsewhere"));
         a.expect("drained");
@@ -57,9 +39,9 @@ class RoutingTest {
 
   @Test
   void stoppingTheServerTellsClientsToReconnectElsewhere() {
-    CourierServer stopping = TestServer.start(REDIS.url());
-    Session bob = new TestAccounts(vertx, stopping.baseUri()).register("bob");
-    try (WireClient b = WireClient.connect(vertx, stopping.port(), bob.accessToken())) {
+    CourierServer stopping = TestServer.start(SERVER.redis().url());
+    Session bob = new TestAccounts(SERVER.vertx(), stopping.baseUri()).register("bob");
+    try (WireClient b = WireClient.connect(SERVER.vertx(), stopping.port(), bob.accessToken())) {
       b.expect("drained");
       stopping.close();
       assertThat(b.awaitClose()).isEqualTo(new WireClient.Close(1001, "server shutting down"));
@@ -68,10 +50,10 @@ class RoutingTest {
 
   @Test
   void otherDevicesOfTheSameAccountStayConnected() {
-    Session phone = accounts.register("bob");
-    Session laptop = accounts.login(phone.account());
-    try (WireClient p = WireClient.connect(vertx, server.port(), phone.accessToken());
-         WireClient l = WireClient.connect(vertx, server.port(), laptop.accessToken())) {
+    Session phone = SERVER.accounts().register("bob");
+    Session laptop = SERVER.accounts().login(phone.account());
+    try (WireClient p = WireClient.connect(SERVER.vertx(), SERVER.port(), phone.accessToken());
+         WireClient l = WireClient.connect(SERVER.vertx(), SERVER.port(), laptop.accessToken())) {
       p.expect("drained");
       l.expect("drained");
       p.assertAlive("phone");
@@ -82,9 +64,9 @@ class RoutingTest {
 
   @Test
   void sendsAboveTheAccountRateAreRefusedWithRetryAfterAndNotStored() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
       a.expect("drained");
       for (int i = 0; i < 3; i++) {
         a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "x"));
@@ -98,6 +80,6 @@ class RoutingTest {
       assertThat(limited.getLong("retryAfter")).isBetween(1L, 1_000L);
       a.assertAlive("still-open");
     }
-    assertThat(REDIS.redis().command("XLEN", "mbox:{u:" + bob.account() + "}:" + bob.device())).isEqualTo(2L);
+    assertThat(SERVER.mailboxLength(bob)).isEqualTo(2);
   }
 }

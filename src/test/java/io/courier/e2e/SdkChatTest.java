@@ -2,7 +2,6 @@ package io.courier.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.CourierServer;
 import io.courier.client.ClientListener;
 import io.courier.client.ClientOptions;
 import io.courier.client.CourierClient;
@@ -13,14 +12,11 @@ import io.courier.client.Session;
 import io.courier.client.SessionTokenSource;
 import io.courier.client.TokenSource;
 import io.courier.testing.Poll;
-import io.courier.testing.RedisServerExtension;
+import io.courier.testing.ServerExtension;
 import io.courier.testing.TcpProxy;
-import io.courier.testing.TestAccounts;
-import io.courier.testing.TestServer;
 import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,28 +35,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a lost ack, with the network failures made by a real TCP proxy on loopback.
  */
 class SdkChatTest {
+  static final TestTokens KEYS = TestTokens.generate();
+
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.builder().build();
+  static final ServerExtension SERVER = new ServerExtension(KEYS.serverOverrides());
   static final Duration WAIT = Duration.ofSeconds(15);
 
-  static Vertx vertx;
-  static CourierServer server;
-  static TestAccounts accounts;
-  static TestTokens keys;
-
-  @BeforeAll
-  static void startServer() {
-    vertx = Vertx.vertx();
-    keys = TestTokens.generate();
-    server = TestServer.start(REDIS.url(), keys.serverOverrides());
-    accounts = new TestAccounts(vertx, server.baseUri());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-    vertx.close();
-  }
 
   /** What an app saw: messages handed to it and receipts, in order. */
   static final class Recorder implements ClientListener {
@@ -96,10 +74,10 @@ class SdkChatTest {
 
   static CourierClient client(Session session, int port, ClientListener listener) {
     ClientOptions options = ClientOptions.create(URI.create("http://127.0.0.1:" + port),
-            new SessionTokenSource(accounts.api(), session))
+            new SessionTokenSource(SERVER.accounts().api(), session))
         .withListener(listener)
         .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
-    CourierClient client = new CourierClient(vertx, options);
+    CourierClient client = new CourierClient(SERVER.vertx(), options);
     WireClient.await(client.connect());
     return client;
   }
@@ -108,18 +86,14 @@ class SdkChatTest {
     return Map.of(device.device(), text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static long mailboxLength(Session device) {
-    return (Long) REDIS.redis().command("XLEN", "mbox:{u:" + device.account() + "}:" + device.device());
-  }
-
   @Test
   void senderSeesSentThenDeliveredThenRead() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
     Recorder aliceApp = new Recorder();
     Recorder bobApp = new Recorder();
-    CourierClient a = client(alice, server.port(), aliceApp);
-    CourierClient b = client(bob, server.port(), bobApp);
+    CourierClient a = client(alice, SERVER.port(), aliceApp);
+    CourierClient b = client(bob, SERVER.port(), bobApp);
     try {
       Sent sent = WireClient.await(a.send(bob.account(), to(bob, "hello")));
       Poll.until(WAIT, () -> bobApp.messages.size() == 1, () -> "Bob got the message");
@@ -129,7 +103,8 @@ class SdkChatTest {
       WireClient.await(b.markRead(alice.account(), List.of(sent.id())));
       Poll.until(WAIT, () -> aliceApp.receiptKinds(sent.id()).contains(Receipt.READ), () -> "blue tick");
       assertThat(aliceApp.receiptKinds(sent.id())).containsExactly(Receipt.DELIVERED, Receipt.READ);
-      Poll.until(WAIT, () -> mailboxLength(bob) == 0 && mailboxLength(alice) == 0, () -> "everything acked");
+      Poll.until(WAIT, () -> SERVER.mailboxLength(bob) == 0 && SERVER.mailboxLength(alice) == 0,
+          () -> "everything acked");
     } finally {
       WireClient.await(Future.all(a.close(), b.close()));
     }
@@ -137,14 +112,14 @@ class SdkChatTest {
 
   @Test
   void expiredTokenIsRefreshedBeforeTheNextAttempt() {
-    Session bob = accounts.register("bob");
-    String expired = keys.es256(TestTokens.claims(bob.account(), bob.device(), System.currentTimeMillis() / 1000 - 60));
+    Session bob = SERVER.accounts().register("bob");
+    String expired = KEYS.es256(TestTokens.claims(bob.account(), bob.device(), System.currentTimeMillis() / 1000 - 60));
     List<Boolean> asked = Collections.synchronizedList(new ArrayList<>());
     TokenSource tokens = refresh -> {
       asked.add(refresh);
       return Future.succeededFuture(refresh ? bob.accessToken() : expired);
     };
-    CourierClient b = new CourierClient(vertx, ClientOptions.create(URI.create(server.baseUri()), tokens)
+    CourierClient b = new CourierClient(SERVER.vertx(), ClientOptions.create(URI.create(SERVER.baseUri()), tokens)
         .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)));
     try {
       b.connect();
@@ -157,10 +132,10 @@ class SdkChatTest {
 
   @Test
   void sendWhoseSentIsLostIsResentAndStoredOnce() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
-    try (TcpProxy proxy = TcpProxy.start(server.port());
-         WireClient bobWire = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (TcpProxy proxy = TcpProxy.start(SERVER.port());
+         WireClient bobWire = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
       bobWire.expect("drained");
       CourierClient a = client(alice, proxy.port(), new Recorder());
       try {
@@ -175,7 +150,7 @@ class SdkChatTest {
         assertThat(delivered.getString("id")).isEqualTo("lost-sent-1");
         bobWire.assertAlive("no-duplicate");
         assertThat(bobWire.pending()).as("the resend stored nothing new").isZero();
-        assertThat(mailboxLength(bob)).isEqualTo(1);
+        assertThat(SERVER.mailboxLength(bob)).isEqualTo(1);
       } finally {
         WireClient.await(a.close());
       }
@@ -184,11 +159,11 @@ class SdkChatTest {
 
   @Test
   void messagesNotAckedBeforeADropComeAgainAndTheAppSeesEachOnce() {
-    Session alice = accounts.register("alice");
-    Session bob = accounts.register("bob");
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
     List<String> texts = List.of("one", "two", "three", "four", "five");
-    CourierClient a = client(alice, server.port(), new Recorder());
-    try (TcpProxy proxy = TcpProxy.start(server.port())) {
+    CourierClient a = client(alice, SERVER.port(), new Recorder());
+    try (TcpProxy proxy = TcpProxy.start(SERVER.port())) {
       for (String text : texts) {
         WireClient.await(a.send(bob.account(), to(bob, text)));
       }
@@ -202,7 +177,7 @@ class SdkChatTest {
       };
       CourierClient b = client(bob, proxy.port(), bobApp);
       try {
-        Poll.until(WAIT, () -> mailboxLength(bob) == 0, () -> "Bob acked everything after reconnecting");
+        Poll.until(WAIT, () -> SERVER.mailboxLength(bob) == 0, () -> "Bob acked everything after reconnecting");
         assertThat(bobApp.texts()).containsExactlyElementsOf(texts);
         assertThat(proxy.acceptedConnections()).as("Bob reconnected").isGreaterThanOrEqualTo(2);
       } finally {
