@@ -30,7 +30,8 @@ final class AppendScript {
   }
 
   Future<Long> run(DeviceId sender, ClientFrame.Send send) {
-    List<String> keys = new ArrayList<>(2 + send.envelopes().size());
+    List<String> keys = new ArrayList<>(3 + send.envelopes().size());
+    keys.add(AccountRedisKeys.account(send.to()));
     keys.add(AccountRedisKeys.devices(send.to()));
     keys.add(MailboxRedisKeys.dedup(send.to(), sender.account(), send.id()));
     List<String> args = new ArrayList<>(6 + 2 * send.envelopes().size());

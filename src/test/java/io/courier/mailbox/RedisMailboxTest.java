@@ -95,6 +95,10 @@ class RedisMailboxTest {
     assertThat(length(new DeviceId(bob, 1))).isZero();
     assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", "nobody" + System.nanoTime(), 1)))))
         .isEqualTo(ErrorCode.UNKNOWN_ACCOUNT);
+    String noDevicesYet = TestIds.unique("carol");
+    REDIS.redis().command("HSET", AccountRedisKeys.account(noDevicesYet), "password", "x");
+    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", noDevicesYet, 1)))))
+        .as("registered, never logged in").isEqualTo(ErrorCode.UNKNOWN_DEVICE);
   }
 
   @Test
