@@ -33,7 +33,7 @@ class BadInputTest {
   void connectAlice() {
     alice = SERVER.accounts().register("alice");
     bob = SERVER.accounts().register("bob");
-    client = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken());
+    client = SERVER.connect(alice);
     client.expect("drained");
   }
 
@@ -158,8 +158,8 @@ class BadInputTest {
     Session bobLaptop = SERVER.accounts().login(bob.account());
     client.send(validSend("m1"));
     client.expect("sent");
-    try (WireClient phone = WireClient.connect(SERVER.vertx(), SERVER.port(), bobPhone.accessToken());
-         WireClient laptop = WireClient.connect(SERVER.vertx(), SERVER.port(), bobLaptop.accessToken())) {
+    try (WireClient phone = SERVER.connect(bobPhone);
+         WireClient laptop = SERVER.connect(bobLaptop)) {
       String entry = phone.expect("message").getString("entry");
       phone.expect("drained");
       laptop.expect("drained");

@@ -59,7 +59,7 @@ class LivenessAndBackpressureTest {
   @Test
   void activeSocketAnsweringPingsStaysOpenPastTheIdleTimeout() {
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+    try (WireClient b = SERVER.connect(bob)) {
       b.expect("drained");
       long start = System.currentTimeMillis();
       Poll.until(Duration.ofSeconds(10), () -> System.currentTimeMillis() - start > 3_500, () -> "time passes");
@@ -74,7 +74,7 @@ class LivenessAndBackpressureTest {
     Session bob = SERVER.accounts().register("bob");
     int count = 400;
     String big = "A".repeat(64_000);
-    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
+    try (WireClient a = SERVER.connect(alice)) {
       a.expect("drained");
       for (int i = 0; i < count; i++) {
         a.send(new JsonObject().put("type", "send").put("id", "m" + i).put("to", bob.account())

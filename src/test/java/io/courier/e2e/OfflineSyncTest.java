@@ -29,7 +29,7 @@ class OfflineSyncTest {
   void offlineRecipientGetsWholeBacklogOnceInOrderThenDrained() {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
+    try (WireClient a = SERVER.connect(alice)) {
       a.expect("drained");
       for (int i = 0; i < BACKLOG; i++) {
         a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "message " + i));
@@ -41,7 +41,7 @@ class OfflineSyncTest {
 
     List<String> ids = new ArrayList<>();
     Set<String> entries = new HashSet<>();
-    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+    try (WireClient b = SERVER.connect(bob)) {
       JsonArray acks = new JsonArray();
       for (JsonObject frame = b.next(); !"drained".equals(frame.getString("type")); frame = b.next()) {
         assertThat(frame.getString("type")).isEqualTo("message");
@@ -68,7 +68,7 @@ class OfflineSyncTest {
   void unackedEntriesComeAgainOnTheNextConnection() {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
+    try (WireClient a = SERVER.connect(alice)) {
       a.expect("drained");
       for (int i = 0; i < 3; i++) {
         a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "x"));
@@ -76,7 +76,7 @@ class OfflineSyncTest {
       }
     }
     String first;
-    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+    try (WireClient b = SERVER.connect(bob)) {
       first = b.expect("message").getString("entry");
       b.expect("message");
       b.expect("message");
@@ -84,7 +84,7 @@ class OfflineSyncTest {
       b.send(new JsonObject().put("type", "ack").put("id", "a").put("entries", new JsonArray().add(first)));
       b.expect("ok");
     }
-    try (WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+    try (WireClient b = SERVER.connect(bob)) {
       assertThat(b.expect("message").getString("id")).isEqualTo("m1");
       assertThat(b.expect("message").getString("id")).isEqualTo("m2");
       b.expect("drained");

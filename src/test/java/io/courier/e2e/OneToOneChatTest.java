@@ -29,8 +29,8 @@ class OneToOneChatTest {
   void onlineRecipientGetsMessageAndSenderSeesSentDeliveredRead() {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken());
-         WireClient b = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+    try (WireClient a = SERVER.connect(alice);
+         WireClient b = SERVER.connect(bob)) {
       a.expect("drained");
       b.expect("drained");
       String id = UUID.randomUUID().toString();
@@ -67,7 +67,7 @@ class OneToOneChatTest {
   void repeatedSendWithSameIdStoresOnceAndAnswersTheSame() {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
+    try (WireClient a = SERVER.connect(alice)) {
       a.expect("drained");
       a.send(sendFrame("m-1", bob.account(), bob.device(), "once"));
       long at = a.expect("sent").getLong("at");

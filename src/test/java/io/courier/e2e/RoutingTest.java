@@ -23,10 +23,10 @@ class RoutingTest {
   void newConnectionForADeviceTakesOverAndTheOldOneIsClosedWith4409() {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient old = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+    try (WireClient old = SERVER.connect(bob)) {
       old.expect("drained");
-      try (WireClient fresh = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken());
-           WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
+      try (WireClient fresh = SERVER.connect(bob);
+           WireClient a = SERVER.connect(alice)) {
         fresh.expect("drained");
         assertThat(old.awaitClose()).isEqualTo(new WireClient.Close(4409, "connected elsewhere"));
         a.expect("drained");
@@ -52,8 +52,8 @@ class RoutingTest {
   void otherDevicesOfTheSameAccountStayConnected() {
     Session phone = SERVER.accounts().register("bob");
     Session laptop = SERVER.accounts().login(phone.account());
-    try (WireClient p = WireClient.connect(SERVER.vertx(), SERVER.port(), phone.accessToken());
-         WireClient l = WireClient.connect(SERVER.vertx(), SERVER.port(), laptop.accessToken())) {
+    try (WireClient p = SERVER.connect(phone);
+         WireClient l = SERVER.connect(laptop)) {
       p.expect("drained");
       l.expect("drained");
       p.assertAlive("phone");
@@ -66,7 +66,7 @@ class RoutingTest {
   void sendsAboveTheAccountRateAreRefusedWithRetryAfterAndNotStored() {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
-    try (WireClient a = WireClient.connect(SERVER.vertx(), SERVER.port(), alice.accessToken())) {
+    try (WireClient a = SERVER.connect(alice)) {
       a.expect("drained");
       for (int i = 0; i < 3; i++) {
         a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "x"));

@@ -135,7 +135,7 @@ class SdkChatTest {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
     try (TcpProxy proxy = TcpProxy.start(SERVER.port());
-         WireClient bobWire = WireClient.connect(SERVER.vertx(), SERVER.port(), bob.accessToken())) {
+         WireClient bobWire = SERVER.connect(bob)) {
       bobWire.expect("drained");
       CourierClient a = client(alice, proxy.port(), new Recorder());
       try {

@@ -1,6 +1,7 @@
 package io.courier.testing;
 
 import io.courier.CourierServer;
+import io.courier.client.Session;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -62,8 +63,13 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     return redis;
   }
 
+  /** A transcript client on the server's WebSocket, as {@code device}. */
+  public WireClient connect(Session device) {
+    return WireClient.connect(vertx, server.port(), device.accessToken());
+  }
+
   /** Length of a device's mailbox, read straight from Redis. */
-  public long mailboxLength(io.courier.client.Session device) {
+  public long mailboxLength(Session device) {
     return (Long) redis.command("XLEN", "mbox:{u:" + device.account() + "}:" + device.device());
   }
 }
