@@ -1,34 +1,80 @@
--- Appends one message to the listed device mailboxes of one recipient, atomically and idempotently.
--- All keys share the recipient's hash tag {u:<recipient>}, so this runs in one Redis Cluster slot.
+-- Appends one message to the listed device mailboxes of one account, atomically and idempotently, after
+-- checking that the listed devices are the account's current device set. All keys share the account's hash
+-- tag {u:<account>}, so this runs in one Redis Cluster slot.
 --
--- KEYS[1]   account:{u:R}                  the recipient's account (absent: no such account)
--- KEYS[2]   devices:{u:R}                  hash of the recipient's devices
--- KEYS[3]   dedup:{u:R}:<sender>:<id>      the stored answer for this message id, if it was appended before
--- KEYS[4..] mbox:{u:R}:<device>            one mailbox stream per envelope
--- ARGV[1]   dedup window, seconds
--- ARGV[2]   retention, milliseconds (older entries are trimmed; the stream itself expires when idle that long)
--- ARGV[3]   most entries one mailbox may hold
--- ARGV[4]   sender account      ARGV[5] sender device      ARGV[6] message id
--- ARGV[7..] per envelope, in KEYS[4..] order: device number, then base64 ciphertext
+-- KEYS[1]   account:{u:R}              the account (absent, with no devices: no such account)
+-- KEYS[2]   devices:{u:R}              hash of the account's devices
+-- KEYS[3]   regids:{u:R}               hash: device -> registration id, for the devices that have keys
+-- KEYS[4]   dedup:{u:R}:<sender>:<id>  the stored answer for this message id, if it was appended before
+-- KEYS[5..] mbox:{u:R}:<device>        one mailbox stream per envelope
+-- ARGV[1]   mode: 'append', or 'check' (only the device-set checks; nothing is written)
+-- ARGV[2]   dedup window, seconds
+-- ARGV[3]   retention, milliseconds (older entries are trimmed; the stream itself expires when idle that long)
+-- ARGV[4]   most entries one mailbox may hold
+-- ARGV[5]   sender account      ARGV[6] sender device      ARGV[7] message id
+-- ARGV[8]   conversation of a sync copy (stored as field 't'), or '' for a message to this account
+-- ARGV[9]   device left out of the device set (the sending device, when these are its own account's), or '0'
+-- ARGV[10..] per envelope, in KEYS[5..] order: device number, registration id ('0': not given), ciphertext
 --
 -- Returns {'OK', at} or {'DUP', at} (the earlier answer), or a refusal that changed nothing:
--- {'NO_ACCOUNT'}, {'NO_DEVICE', device}, {'FULL', device}.
-local account_key = KEYS[1]
-local devices_key = KEYS[2]
-local dedup_key = KEYS[3]
-local dedup_seconds = tonumber(ARGV[1])
-local retention_ms = tonumber(ARGV[2])
-local max_length = tonumber(ARGV[3])
-local sender = ARGV[4]
-local sender_device = ARGV[5]
-local message_id = ARGV[6]
+-- {'NO_ACCOUNT'}, {'MISMATCH', missing, extra}, {'STALE', stale} (comma-separated device numbers),
+-- {'FULL', device}.
+local account_key, devices_key, regids_key, dedup_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local mode = ARGV[1]
+local dedup_seconds = tonumber(ARGV[2])
+local retention_ms = tonumber(ARGV[3])
+local max_length = tonumber(ARGV[4])
+local sender, sender_device, message_id = ARGV[5], ARGV[6], ARGV[7]
+local conversation = ARGV[8]
+local left_out = ARGV[9]
+local first_mailbox = 5
+local function envelope(i, field)
+  return ARGV[10 + (i - first_mailbox) * 3 + field]
+end
 
-local previous = redis.call('GET', dedup_key)
-if previous then
-  return {'DUP', previous}
+if mode == 'append' then
+  local previous = redis.call('GET', dedup_key)
+  if previous then
+    return {'DUP', previous}
+  end
 end
 if redis.call('EXISTS', account_key) == 0 and redis.call('EXISTS', devices_key) == 0 then
   return {'NO_ACCOUNT'}
+end
+
+-- The device set: every device with keys must be named; every named device must exist.
+local named = {}
+local extra = {}
+for i = first_mailbox, #KEYS do
+  local device = envelope(i, 0)
+  named[device] = true
+  if device == left_out or redis.call('HEXISTS', devices_key, device) == 0 then
+    table.insert(extra, device)
+  end
+end
+local missing = {}
+local registered = redis.call('HGETALL', regids_key)
+for j = 1, #registered, 2 do
+  local device = registered[j]
+  if device ~= left_out and not named[device] then
+    table.insert(missing, device)
+  end
+end
+if #missing > 0 or #extra > 0 then
+  return {'MISMATCH', table.concat(missing, ','), table.concat(extra, ',')}
+end
+local stale = {}
+for i = first_mailbox, #KEYS do
+  local given = envelope(i, 1)
+  if given ~= '0' and redis.call('HGET', regids_key, envelope(i, 0)) ~= given then
+    table.insert(stale, envelope(i, 0))
+  end
+end
+if #stale > 0 then
+  return {'STALE', table.concat(stale, ',')}
+end
+if mode == 'check' then
+  return {'OK', '0'}
 end
 
 local time = redis.call('TIME')
@@ -36,23 +82,24 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local expired_before = tostring(now - retention_ms)
 
 -- Check every mailbox before writing any: all envelopes are stored, or none.
-for i = 4, #KEYS do
-  local device = ARGV[7 + (i - 4) * 2]
-  if redis.call('HEXISTS', devices_key, device) == 0 then
-    return {'NO_DEVICE', device}
-  end
+for i = first_mailbox, #KEYS do
   -- Dropping expired entries first means a full mailbox of stale entries frees itself.
   redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
   if redis.call('XLEN', KEYS[i]) >= max_length then
-    return {'FULL', device}
+    return {'FULL', envelope(i, 0)}
   end
 end
 
 local at
-for i = 4, #KEYS do
-  local ciphertext = ARGV[8 + (i - 4) * 2]
-  local entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
-      'c', ciphertext)
+for i = first_mailbox, #KEYS do
+  local entry
+  if conversation == '' then
+    entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
+        'c', envelope(i, 2))
+  else
+    entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
+        'c', envelope(i, 2), 't', conversation)
+  end
   redis.call('PEXPIRE', KEYS[i], retention_ms)
   at = at or string.match(entry, '^(%d+)')
 end

@@ -104,7 +104,7 @@ public final class CourierServer implements AutoCloseable {
   private static CourierConfig withPort(CourierConfig c, int port) {
     var s = c.server();
     return new CourierConfig(new CourierConfig.ServerConfig(s.host(), port, s.instances(), s.allowedOrigins()),
-        c.redis(), c.auth(), c.mailbox(), c.limits(), c.connection(), c.dataDir());
+        c.redis(), c.auth(), c.mailbox(), c.devices(), c.limits(), c.connection(), c.dataDir());
   }
 
   private static int freePort() throws IOException {

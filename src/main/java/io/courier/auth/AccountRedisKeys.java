@@ -24,6 +24,11 @@ public final class AccountRedisKeys {
     return "devices:{u:" + account + "}";
   }
 
+  /** A pending link code; not an account key, so it is hash-tagged by the code itself. */
+  public static String linkCode(String code) {
+    return "link:{c:" + code + "}";
+  }
+
   public static String refreshToken(String account, int device) {
     return "refresh:{u:" + account + "}:" + device;
   }

@@ -25,13 +25,15 @@ import java.util.List;
 
 /**
  * Accounts and their devices in Redis (keys in {@link AccountRedisKeys}): register, log in (which creates a
- * device), refresh, log out, and the handshake's "does this device still exist" check.
+ * device), refresh, and the handshake's "does this device still exist" check. Devices themselves are
+ * {@link Devices}'.
  *
  * <p>Log-in: rate limit per username, bcrypt check off the event loop, {@code HINCRBY nextDevice}, the device
  * record, a refresh token (stored as its SHA-256), and an access token. Refresh tokens read
  * {@code <account>:<device>:<secret>} and are rotated on use by {@code auth_rotate_refresh.lua}.
  *
- * @implNote Logging out deletes the device record, which is what every later handshake and refresh checks:
+ * @implNote Logging out ({@link Devices#remove}) deletes the device record, which every later handshake and
+ * refresh checks:
  * revocation takes effect at once for new connections, while access tokens themselves stay signed until they
  * expire. Devices of external-issuer tokens are created at their first handshake; an external subject can never
  * be a local account (nor a local registration take an id already seen from the external issuer), so an identity
@@ -55,14 +57,17 @@ public final class Accounts {
   private final PasswordHasher hasher;
   private final TokenService tokens;
   private final RateLimiter loginLimiter;
+  private final Devices devices;
 
-  public Accounts(Vertx vertx, Redis redis, AuthConfig config, TokenService tokens, RateLimiter loginLimiter) {
+  public Accounts(Vertx vertx, Redis redis, AuthConfig config, TokenService tokens, RateLimiter loginLimiter,
+      Devices devices) {
     this.vertx = vertx;
     this.redis = redis;
     this.config = config;
     this.hasher = new PasswordHasher(config.bcryptCost());
     this.tokens = tokens;
     this.loginLimiter = loginLimiter;
+    this.devices = devices;
   }
 
   /**
@@ -102,7 +107,7 @@ public final class Accounts {
         .compose(v -> redis.send(Request.cmd(Command.HGET).arg(AccountRedisKeys.account(username)).arg("password")))
         .compose(hash -> vertx.executeBlocking(() -> hasher.matches(hash == null ? null : hash.toString(), password),
             false))
-        .compose(ok -> ok ? createDevice(username, deviceName) : Future.failedFuture(badCredentials()))
+        .compose(ok -> ok ? devices.create(username, deviceName(deviceName)) : Future.failedFuture(badCredentials()))
         .compose(this::newSession)
         .recover(StoreFailures::unavailable);
   }
@@ -127,17 +132,6 @@ public final class Accounts {
               "the device was logged out; log in again"));
           default -> Future.failedFuture(invalidRefresh());
         })
-        .recover(StoreFailures::unavailable);
-  }
-
-  /** Removes the device: its refresh token and every later handshake with its access tokens fail. */
-  public Future<Void> logout(DeviceId device) {
-    return Future.all(
-            redis.send(Request.cmd(Command.HDEL).arg(AccountRedisKeys.devices(device.account()))
-                .arg(device.device())),
-            redis.send(Request.cmd(Command.DEL).arg(AccountRedisKeys.refreshToken(device.account(),
-                device.device()))))
-        .<Void>mapEmpty()
         .recover(StoreFailures::unavailable);
   }
 
@@ -167,23 +161,18 @@ public final class Accounts {
         .recover(StoreFailures::unavailable);
   }
 
-  private Future<DeviceId> createDevice(String account, String deviceName) {
-    String name = deviceName == null ? "device" : deviceName.substring(0,
-        Math.min(deviceName.length(), MAX_DEVICE_NAME_CHARS));
-    return redis.send(Request.cmd(Command.HINCRBY).arg(AccountRedisKeys.account(account)).arg("nextDevice").arg(1))
-        .map(Response::toInteger)
-        .compose(number -> redis.send(Request.cmd(Command.HSET).arg(AccountRedisKeys.devices(account))
-                .arg(number).arg(new JsonObject().put("name", name).put("created", System.currentTimeMillis())
-                    .encode()))
-            .map(new DeviceId(account, number)));
-  }
-
-  private Future<Session> newSession(DeviceId device) {
+  /** A session (tokens) for a device just created by log-in or link. */
+  public Future<Session> newSession(DeviceId device) {
     String refreshToken = newRefreshToken(device);
     return redis.send(Request.cmd(Command.SET).arg(AccountRedisKeys.refreshToken(device.account(), device.device()))
             .arg(sha256(refreshToken)).arg("PX").arg(config.refreshTokenTtl().toMillis()))
         .map(ok -> new Session(device, tokens.issueAccessToken(device), config.accessTokenTtl().toSeconds(),
             refreshToken));
+  }
+
+  /** A device name as stored: at most {@value #MAX_DEVICE_NAME_CHARS} characters, "device" when none. */
+  public static String deviceName(String name) {
+    return name == null ? "device" : name.substring(0, Math.min(name.length(), MAX_DEVICE_NAME_CHARS));
   }
 
   private static String newRefreshToken(DeviceId device) {

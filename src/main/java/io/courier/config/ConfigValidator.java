@@ -24,7 +24,7 @@ public final class ConfigValidator {
 
   public static List<String> validate(CourierConfig c) {
     List<String> p = new ArrayList<>();
-    for (String section : List.of("server", "redis", "auth", "mailbox", "limits", "connection")) {
+    for (String section : List.of("server", "redis", "auth", "mailbox", "devices", "limits", "connection")) {
       if (sectionOf(c, section) == null) {
         p.add(section + ": must be a mapping, not null");
       }
@@ -48,6 +48,8 @@ public final class ConfigValidator {
     }
     validateAuth(p, c.auth());
     validateMailbox(p, c.mailbox());
+    range(p, "devices.maxPerAccount", c.devices().maxPerAccount(), 1, 100);
+    durationBetween(p, "devices.linkCodeTtl", c.devices().linkCodeTtl(), Duration.ofSeconds(30), Duration.ofHours(1));
     validateLimits(p, c.limits());
     durationAtLeast(p, "connection.pingInterval", c.connection().pingInterval(), Duration.ofSeconds(1));
     if (!pingFitsInIdleTimeout(c.connection())) {
@@ -118,6 +120,8 @@ public final class ConfigValidator {
     range(p, "limits.loginsPerMinute", l.loginsPerMinute(), 1, 1_000_000);
     range(p, "limits.maxUnackedEntries", l.maxUnackedEntries(), 1, 100_000);
     range(p, "limits.maxErrorsPerMinute", l.maxErrorsPerMinute(), 1, 1_000_000);
+    range(p, "limits.maxPreKeysPerUpload", l.maxPreKeysPerUpload(), 1, 1_000);
+    range(p, "limits.bundleFetchesPerMinute", l.bundleFetchesPerMinute(), 1, 1_000_000);
     if (!envelopeFitsInFrame(l)) {
       p.add("limits.maxFrameBytes (" + l.maxFrameBytes() + ") must hold one base64 ciphertext of "
           + "limits.maxCiphertextBytes (" + l.maxCiphertextBytes() + ") plus " + FRAME_OVERHEAD_BYTES + " bytes");
@@ -150,6 +154,7 @@ public final class ConfigValidator {
       case "redis" -> c.redis();
       case "auth" -> c.auth();
       case "mailbox" -> c.mailbox();
+      case "devices" -> c.devices();
       case "limits" -> c.limits();
       default -> c.connection();
     };

@@ -11,6 +11,7 @@ import java.util.List;
  * @param redis      the store; an empty URL starts an embedded Redis
  * @param auth       token issuing and verification
  * @param mailbox    per-device queues
+ * @param devices    devices per account and linking
  * @param limits     per-frame, per-account and per-connection limits (see docs/PROTOCOL.md §7)
  * @param connection WebSocket liveness
  * @param dataDir    folder for embedded Redis data and generated development keys
@@ -20,6 +21,7 @@ public record CourierConfig(
     RedisConfig redis,
     AuthConfig auth,
     MailboxConfig mailbox,
+    DevicesConfig devices,
     LimitsConfig limits,
     ConnectionConfig connection,
     String dataDir) {
@@ -32,7 +34,8 @@ public record CourierConfig(
         new AuthConfig("courier", "courier-clients", Duration.ofMinutes(15), Duration.ofDays(30),
             Duration.ofSeconds(5), "", "", 12, null),
         new MailboxConfig(Duration.ofDays(30), 10_000, Duration.ofHours(48), 100),
-        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30),
+        new DevicesConfig(5, Duration.ofMinutes(5)),
+        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
         "data");
   }
@@ -107,6 +110,12 @@ public record CourierConfig(
    */
   public record MailboxConfig(Duration retention, int maxLength, Duration dedupWindow, int readBatch) {}
 
+  /**
+   * @param maxPerAccount most devices one account may have (a phone plus four companions, as WhatsApp)
+   * @param linkCodeTtl   how long a link code is valid
+   */
+  public record DevicesConfig(int maxPerAccount, Duration linkCodeTtl) {}
+
   /** See docs/PROTOCOL.md §7 for each limit. */
   public record LimitsConfig(
       int maxFrameBytes,
@@ -117,7 +126,9 @@ public record CourierConfig(
       int sendBurst,
       int loginsPerMinute,
       int maxUnackedEntries,
-      int maxErrorsPerMinute) {}
+      int maxErrorsPerMinute,
+      int maxPreKeysPerUpload,
+      int bundleFetchesPerMinute) {}
 
   /**
    * @param pingInterval how often the server pings an idle socket

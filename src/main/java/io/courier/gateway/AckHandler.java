@@ -50,7 +50,8 @@ final class AckHandler {
   private Future<Void> deliveredReceipts(DeviceId device, List<ServerFrame.Entry> entries) {
     Map<String, List<String>> idsBySender = new LinkedHashMap<>();
     for (ServerFrame.Entry entry : entries) {
-      if (entry instanceof ServerFrame.Message m) {
+      // A sync copy is this account's own message: no receipt goes back to itself.
+      if (entry instanceof ServerFrame.Message m && m.to() == null) {
         idsBySender.computeIfAbsent(m.from(), s -> new ArrayList<>()).add(m.id());
       }
     }

@@ -189,7 +189,7 @@ final class Connection {
   /** Answers with an error frame; a connection over its error budget is closed (abuse, not a bad frame). */
   private void reject(ProtocolException e) {
     Metrics.counter(MetricNames.name("errors"), MetricNames.TAG_CODE, e.code().name()).increment();
-    write(new ServerFrame.Error(e.requestId(), e.code(), e.getMessage(), e.retryAfterMillis()));
+    write(new ServerFrame.Error(e.requestId(), e.code(), e.getMessage(), e.retryAfterMillis(), e.devices()));
     long now = System.currentTimeMillis();
     if (now - errorWindowStart > ERROR_WINDOW_MS) {
       errorWindowStart = now;

@@ -1,9 +1,11 @@
 package io.courier.gateway;
 
 import io.courier.auth.Accounts;
+import io.courier.auth.Devices;
 import io.courier.auth.TokenService;
 import io.courier.config.CourierConfig;
 import io.courier.mailbox.Mailbox;
+import io.courier.prekeys.KeyDirectory;
 import io.courier.protocol.FrameCodec;
 import io.courier.routing.DeliveryRouter;
 import java.util.Set;
@@ -13,7 +15,9 @@ import java.util.Set;
  *
  * @param config       the validated configuration
  * @param codec        frame codec with the configured limits
- * @param accounts     accounts and devices
+ * @param accounts     accounts and sessions
+ * @param devices      an account's devices and link codes
+ * @param keys         the key directory
  * @param tokens       access-token issuing and verification
  * @param mailbox      per-device mailboxes
  * @param router       per-device signals across the event bus
@@ -26,6 +30,8 @@ record Gateway(
     CourierConfig config,
     FrameCodec codec,
     Accounts accounts,
+    Devices devices,
+    KeyDirectory keys,
     TokenService tokens,
     Mailbox mailbox,
     DeliveryRouter router,

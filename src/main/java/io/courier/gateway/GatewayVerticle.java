@@ -1,6 +1,7 @@
 package io.courier.gateway;
 
 import io.courier.auth.Accounts;
+import io.courier.auth.Devices;
 import io.courier.auth.SigningKeys;
 import io.courier.auth.TokenService;
 import io.courier.config.CourierConfig;
@@ -8,6 +9,7 @@ import io.courier.limits.RateLimit;
 import io.courier.limits.RateLimiter;
 import io.courier.mailbox.Mailbox;
 import io.courier.mailbox.RedisMailbox;
+import io.courier.prekeys.RedisKeyDirectory;
 import io.courier.protocol.CloseReason;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
@@ -19,6 +21,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -85,12 +88,13 @@ public final class GatewayVerticle extends VerticleBase {
     RateLimiter sendLimiter = new RateLimiter(redis, RateLimit.SEND, limits.sendBurst(), limits.sendsPerSecond());
     RateLimiter loginLimiter = new RateLimiter(redis, RateLimit.LOGIN, limits.loginsPerMinute(),
         limits.loginsPerMinute() / 60.0);
-    Accounts accounts = new Accounts(vertx, redis, config.auth(), tokens, loginLimiter);
+    Devices devices = new Devices(redis, config.devices());
+    Accounts accounts = new Accounts(vertx, redis, config.auth(), tokens, loginLimiter, devices);
     ReceiptSender receipts = new ReceiptSender(mailbox, router);
     gateway = new Gateway(config,
         new FrameCodec(new ProtocolLimits(limits.maxEnvelopesPerSend(), limits.maxCiphertextBytes(),
             limits.maxReceiptIds())),
-        accounts, tokens, mailbox, router,
+        accounts, devices, new RedisKeyDirectory(redis), tokens, mailbox, router,
         new SendHandler(mailbox, router, sendLimiter),
         new AckHandler(mailbox, receipts),
         new ReadHandler(receipts),
@@ -117,7 +121,12 @@ public final class GatewayVerticle extends VerticleBase {
           .allowedHeader("Authorization").allowedHeader("Content-Type"));
     }
     router.get("/v1/ws").handler(new WebSocketHandler(vertx, gateway));
-    new HttpApi(gateway).mount(router);
+    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(HttpApi.MAX_BODY_BYTES));
+    DevicesApi devicesApi = new DevicesApi(gateway);
+    new HttpApi(gateway, devicesApi).mount(router);
+    devicesApi.mount(router);
+    int fetches = config.limits().bundleFetchesPerMinute();
+    new KeysApi(gateway, new RateLimiter(redis, RateLimit.BUNDLE_FETCH, fetches, fetches / 60.0)).mount(router);
     router.get("/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(rc -> redis.send(Request.cmd(Command.PING))
         .timeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

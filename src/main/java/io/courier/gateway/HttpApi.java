@@ -1,18 +1,12 @@
 package io.courier.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.auth.Accounts;
-import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolException;
-import io.courier.routing.Signal;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,17 +18,18 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  /** Largest request body accepted. */
-  static final long MAX_BODY_BYTES = 64 * 1024;
+  /** Largest request body accepted: room for a key upload of 100 Kyber pre-keys (about 215 KB). */
+  static final long MAX_BODY_BYTES = 512 * 1024;
 
   private final Gateway gateway;
+  private final DevicesApi devices;
 
-  HttpApi(Gateway gateway) {
+  HttpApi(Gateway gateway, DevicesApi devices) {
     this.gateway = gateway;
+    this.devices = devices;
   }
 
   void mount(Router router) {
-    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     router.post("/v1/accounts").handler(this::register);
     router.post("/v1/sessions").handler(this::login);
     router.post("/v1/sessions/refresh").handler(this::refresh);
@@ -42,53 +37,38 @@ final class HttpApi {
   }
 
   private void register(RoutingContext rc) {
-    body(rc)
+    Http.body(rc)
         .compose(body -> gateway.accounts().register(FrameCodec.requiredText(body, "username"),
             FrameCodec.requiredText(body, "password")).map(FrameCodec.requiredText(body, "username")))
-        .onSuccess(account -> json(rc, 201, new JsonObject().put("account", account)))
+        .onSuccess(account -> Http.json(rc, 201, new JsonObject().put("account", account)))
         .onFailure(rc::fail);
   }
 
   private void login(RoutingContext rc) {
-    body(rc)
+    Http.body(rc)
         .compose(body -> gateway.accounts().login(FrameCodec.requiredText(body, "username"),
             FrameCodec.requiredText(body, "password"),
             body.hasNonNull("deviceName") ? body.get("deviceName").asText() : null))
-        .onSuccess(session -> json(rc, 200, sessionJson(session)))
+        .onSuccess(session -> Http.json(rc, 200, sessionJson(session)))
         .onFailure(rc::fail);
   }
 
   private void refresh(RoutingContext rc) {
-    body(rc)
+    Http.body(rc)
         .compose(body -> gateway.accounts().refresh(FrameCodec.requiredText(body, "refreshToken")))
-        .onSuccess(session -> json(rc, 200, sessionJson(session)))
+        .onSuccess(session -> Http.json(rc, 200, sessionJson(session)))
         .onFailure(rc::fail);
   }
 
-  /** Removes the device, deletes its mailbox and closes its socket (4403) wherever it is connected. */
+  /** Logging out is unlinking one's own device. */
   private void logout(RoutingContext rc) {
-    String token = WebSocketHandler.bearerToken(rc.request());
-    Future<DeviceId> device = token == null
-        ? Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_MISSING, "no access token"))
-        : gateway.tokens().verify(token).compose(gateway.accounts()::checkDevice);
-    device
-        .compose(d -> gateway.accounts().logout(d).compose(v -> gateway.mailbox().delete(d)).map(d))
-        .onSuccess(d -> {
-          gateway.router().signal(d, Signal.LOGGED_OUT);
-          rc.response().setStatusCode(204).end();
-        })
+    Http.authenticate(rc, gateway)
+        .compose(devices::remove)
+        .onSuccess(v -> rc.response().setStatusCode(204).end())
         .onFailure(rc::fail);
   }
 
-  private static Future<JsonNode> body(RoutingContext rc) {
-    try {
-      return Future.succeededFuture(FrameCodec.parseObject(rc.body().asString()));
-    } catch (ProtocolException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private static JsonObject sessionJson(Accounts.Session s) {
+  static JsonObject sessionJson(Accounts.Session s) {
     return new JsonObject()
         .put("account", s.device().account())
         .put("device", s.device().device())
@@ -118,14 +98,7 @@ final class HttpApi {
     if (refusal.retryAfterMillis() > 0) {
       rc.response().putHeader("Retry-After", Long.toString((refusal.retryAfterMillis() + 999) / 1000));
     }
-    json(rc, refusal.code().status(), new JsonObject().put("code", refusal.code().name())
+    Http.json(rc, refusal.code().status(), new JsonObject().put("code", refusal.code().name())
         .put("message", refusal.getMessage()));
-  }
-
-  private static void json(RoutingContext rc, int status, JsonObject body) {
-    if (rc.response().ended()) {
-      return;
-    }
-    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
   }
 }

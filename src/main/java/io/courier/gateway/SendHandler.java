@@ -1,10 +1,13 @@
 package io.courier.gateway;
 
 import io.courier.limits.RateLimiter;
+import io.courier.mailbox.Append;
 import io.courier.mailbox.Mailbox;
 import io.courier.metrics.MetricNames;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.DeviceId;
+import io.courier.protocol.ErrorCode;
+import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ServerFrame;
 import io.courier.routing.DeliveryRouter;
 import io.courier.routing.Signal;
@@ -15,10 +18,16 @@ import io.vertx.core.Future;
 /**
  * {@code send}: {@code {"type":"send","id":<message id>,"to":<account>,"envelopes":[{"device","ciphertext"}]}}.
  *
- * <p>Takes a token from the sender account's send limit, appends every envelope to its device's mailbox
- * (atomic, idempotent by message id), wakes each recipient device wherever it is connected, and answers
- * {@code sent} with the store time. Errors: {@code RATE_LIMITED}, {@code UNKNOWN_ACCOUNT}, {@code UNKNOWN_DEVICE},
- * {@code MAILBOX_FULL}, {@code UNAVAILABLE} (plus the codec's field errors). Never closes the connection.
+ * <p>Takes a token from the sender account's send limit; when the frame has {@code sync}, checks the sender's
+ * own device set first; appends the envelopes to the recipient's device mailboxes (device-set check and append
+ * in one atomic, idempotent step); then appends the sync copies; wakes every device written, wherever it is
+ * connected; and answers {@code sent} with the recipient's store time. Errors: {@code RATE_LIMITED},
+ * {@code UNKNOWN_ACCOUNT}, {@code MISMATCHED_DEVICES}, {@code STALE_DEVICES}, {@code MAILBOX_FULL},
+ * {@code UNAVAILABLE} (plus the codec's field errors). Never closes the connection.
+ *
+ * @implNote The recipient's and the sender's mailboxes live in different Redis Cluster slots, so the two
+ * appends cannot be one transaction: if the sender's device set changes between the check and the sync append,
+ * the recipient's part is kept and the client's resend with the same id completes the rest.
  */
 final class SendHandler {
   private static final Counter MESSAGES_SENT = Metrics.counter(MetricNames.name("messages.sent"));
@@ -35,15 +44,30 @@ final class SendHandler {
   }
 
   Future<ServerFrame> handle(DeviceId sender, ClientFrame.Send send) {
+    if (send.sync() != null && send.to().equals(sender.account())) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.INVALID_FIELD, "a message to your own account "
+          + "reaches your other devices through 'envelopes'; it has no 'sync'"));
+    }
+    Append recipient = Append.toRecipient(sender, send);
+    Append sync = send.sync() == null ? null : Append.syncCopies(sender, send);
     return limiter.take(sender.account())
-        .compose(v -> mailbox.append(sender, send))
+        .compose(v -> sync == null ? Future.<Void>succeededFuture() : mailbox.checkDevices(sync))
+        .compose(v -> mailbox.append(recipient))
+        .compose(at -> sync == null ? Future.succeededFuture(at) : mailbox.append(sync).map(at))
         .andThen(stored -> {
           if (stored.succeeded()) {
             MESSAGES_SENT.increment();
-            ENVELOPES_STORED.increment(send.envelopes().size());
-            send.envelopes().forEach(e -> router.signal(new DeviceId(send.to(), e.device()), Signal.WAKE));
+            wake(recipient);
+            wake(sync);
           }
         })
         .map(at -> new ServerFrame.Sent(send.id(), at));
+  }
+
+  private void wake(Append append) {
+    if (append != null) {
+      ENVELOPES_STORED.increment(append.envelopes().size());
+      append.envelopes().forEach(e -> router.signal(new DeviceId(append.account(), e.device()), Signal.WAKE));
+    }
   }
 }

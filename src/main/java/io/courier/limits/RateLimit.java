@@ -8,7 +8,9 @@ public enum RateLimit {
   /** {@code send} frames per account: {@code limits.sendsPerSecond}, burst {@code limits.sendBurst}. */
   SEND("send"),
   /** Log-in attempts per username: {@code limits.loginsPerMinute}, burst the same. */
-  LOGIN("login");
+  LOGIN("login"),
+  /** Pre-key bundle fetches per account and target: {@code limits.bundleFetchesPerMinute}, burst the same. */
+  BUNDLE_FETCH("prekeys");
 
   private final String id;
 

@@ -32,7 +32,12 @@ public final class RateLimiter {
 
   /** Takes one token for {@code account}, or fails with {@code RATE_LIMITED} carrying the wait. */
   public Future<Void> take(String account) {
-    return SCRIPT.run(redis, List.of(key(account)), List.of(capacity, perSecond))
+    return take(account, null);
+  }
+
+  /** The same, for one {@code scope} of the account (e.g. the target of a bundle fetch); null for none. */
+  public Future<Void> take(String account, String scope) {
+    return SCRIPT.run(redis, List.of(key(account, scope)), List.of(capacity, perSecond))
         .recover(StoreFailures::unavailable)
         .compose(wait -> wait.toLong() == 0
             ? Future.succeededFuture()
@@ -40,7 +45,7 @@ public final class RateLimiter {
                 + " requests", wait.toLong())));
   }
 
-  private String key(String account) {
-    return "limit:{u:" + account + "}:" + limit.id();
+  private String key(String account, String scope) {
+    return "limit:{u:" + account + "}:" + limit.id() + (scope == null ? "" : ":" + scope);
   }
 }

@@ -1,8 +1,10 @@
 package io.courier.mailbox;
 
 import io.courier.auth.AccountRedisKeys;
-import io.courier.protocol.ClientFrame;
+import io.courier.prekeys.PreKeysRedisKeys;
+import io.courier.protocol.ClientFrame.OutgoingEnvelope;
 import io.courier.protocol.DeviceId;
+import io.courier.protocol.DeviceSetMismatch;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.redis.RedisScript;
@@ -11,11 +13,13 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Wrapper of {@code mailbox_append.lua}; the script's header documents every key and argument. */
 final class AppendScript {
   private static final RedisScript SCRIPT = RedisScript.load("mailbox_append.lua");
+  private static final String NO_CONVERSATION = "";
 
   private final Redis redis;
   private final String dedupSeconds;
@@ -29,41 +33,57 @@ final class AppendScript {
     this.maxLength = Integer.toString(maxLength);
   }
 
-  Future<Long> run(DeviceId sender, ClientFrame.Send send) {
-    List<String> keys = new ArrayList<>(3 + send.envelopes().size());
-    keys.add(AccountRedisKeys.account(send.to()));
-    keys.add(AccountRedisKeys.devices(send.to()));
-    keys.add(MailboxRedisKeys.dedup(send.to(), sender.account(), send.id()));
-    List<String> args = new ArrayList<>(6 + 2 * send.envelopes().size());
+  /** Appends, or with {@code checkOnly} only checks the device set; answers the store time (0 when checking). */
+  Future<Long> run(Append append, boolean checkOnly) {
+    String account = append.account();
+    List<String> keys = new ArrayList<>(4 + append.envelopes().size());
+    keys.add(AccountRedisKeys.account(account));
+    keys.add(AccountRedisKeys.devices(account));
+    keys.add(PreKeysRedisKeys.registrationIds(account));
+    keys.add(MailboxRedisKeys.dedup(account, append.sender().account(), append.messageId()));
+    List<String> args = new ArrayList<>(9 + 3 * append.envelopes().size());
+    args.add(checkOnly ? "check" : "append");
     args.add(dedupSeconds);
     args.add(retentionMillis);
     args.add(maxLength);
-    args.add(sender.account());
-    args.add(Integer.toString(sender.device()));
-    args.add(send.id());
-    for (ClientFrame.OutgoingEnvelope envelope : send.envelopes()) {
-      keys.add(MailboxRedisKeys.mailbox(new DeviceId(send.to(), envelope.device())));
+    args.add(append.sender().account());
+    args.add(Integer.toString(append.sender().device()));
+    args.add(append.messageId());
+    args.add(append.conversation() == null ? NO_CONVERSATION : append.conversation());
+    args.add(Integer.toString(append.leftOut()));
+    for (OutgoingEnvelope envelope : append.envelopes()) {
+      keys.add(MailboxRedisKeys.mailbox(new DeviceId(account, envelope.device())));
       args.add(Integer.toString(envelope.device()));
+      args.add(Integer.toString(envelope.registrationId()));
       args.add(envelope.ciphertext());
     }
-    return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, send));
+    return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, account));
   }
 
-  private static long answer(Response reply, ClientFrame.Send send) {
+  private static long answer(Response reply, String account) {
     String status = reply.get(0).toString();
     switch (status) {
       case "OK", "DUP":
         return reply.get(1).toLong();
       case "NO_ACCOUNT":
-        throw new ProtocolException(ErrorCode.UNKNOWN_ACCOUNT, "no account '" + send.to() + "'");
-      case "NO_DEVICE":
-        throw new ProtocolException(ErrorCode.UNKNOWN_DEVICE, "'" + send.to() + "' has no device "
-            + reply.get(1));
+        throw new ProtocolException(ErrorCode.UNKNOWN_ACCOUNT, "no account '" + account + "'");
+      case "MISMATCH":
+        throw new ProtocolException(ErrorCode.MISMATCHED_DEVICES, "the devices of '" + account + "' differ: "
+            + "add the missing ones, drop the extra ones",
+            new DeviceSetMismatch(account, numbers(reply.get(1)), numbers(reply.get(2)), List.of()));
+      case "STALE":
+        throw new ProtocolException(ErrorCode.STALE_DEVICES, "devices of '" + account + "' re-registered: "
+            + "fetch their keys again", new DeviceSetMismatch(account, List.of(), List.of(), numbers(reply.get(1))));
       case "FULL":
-        throw new ProtocolException(ErrorCode.MAILBOX_FULL, "the mailbox of " + send.to() + " device "
+        throw new ProtocolException(ErrorCode.MAILBOX_FULL, "the mailbox of " + account + " device "
             + reply.get(1) + " is full; retry later");
       default:
         throw new IllegalStateException("unexpected reply from mailbox_append.lua: " + reply);
     }
+  }
+
+  private static List<Integer> numbers(Response csv) {
+    String text = csv == null ? "" : csv.toString();
+    return text.isEmpty() ? List.of() : Arrays.stream(text.split(",")).map(Integer::valueOf).toList();
   }
 }

@@ -1,6 +1,5 @@
 package io.courier.mailbox;
 
-import io.courier.protocol.ClientFrame;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
@@ -11,17 +10,20 @@ import java.util.List;
  * Per-device queues of entries (messages and receipts) waiting for the device to ack them.
  *
  * <p>Failures the client caused come back as {@link io.courier.protocol.ProtocolException}; store failures
- * as {@code UNAVAILABLE} or {@code INTERNAL} ones, never as raw store errors.
+ * as {@code UNAVAILABLE} ones, never as raw store errors.
  */
 public interface Mailbox {
 
   /**
-   * Appends {@code send}'s envelopes to the recipient devices' mailboxes, all or none, idempotently by
-   * (sender, message id) within the dedup window.
+   * Checks that {@code append} names the account's current device set, then appends its envelopes to those
+   * devices' mailboxes, all or none, idempotently by (sender, message id) within the dedup window.
    *
    * @return the store time in ms; the same value for a repeated message id
    */
-  Future<Long> append(DeviceId sender, ClientFrame.Send send);
+  Future<Long> append(Append append);
+
+  /** Only the device-set checks of {@link #append}: nothing is stored. */
+  Future<Void> checkDevices(Append append);
 
   /** Up to {@code count} entries of {@code device}'s mailbox after {@code afterEntry} (null: from the start). */
   Future<List<ServerFrame.Entry>> read(DeviceId device, String afterEntry, int count);

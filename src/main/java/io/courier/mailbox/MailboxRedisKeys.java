@@ -8,7 +8,8 @@ import io.courier.protocol.DeviceId;
  * <ul>
  *   <li>{@code mbox:{u:A}:D}: stream; device D's mailbox. Fields per entry: {@code k} kind ({@code m} message,
  *       {@code delivered} or {@code read} receipt), {@code f} sender (or receipt author), {@code d} its device,
- *       {@code i} message id (receipts: ids separated by spaces), {@code c} base64 ciphertext (messages only).
+ *       {@code i} message id (receipts: ids separated by spaces), {@code c} base64 ciphertext (messages only),
+ *       {@code t} the conversation of a sync copy (the account its sender wrote to).
  *       Entries leave by ack (XDEL) or retention (XTRIM MINID); the key expires after the retention when idle.
  *   <li>{@code dedup:{u:R}:S:I}: string; the store time (ms) answered for message I from sender S to recipient R.
  *       Expires after the dedup window.

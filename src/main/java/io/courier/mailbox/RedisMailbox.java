@@ -1,7 +1,6 @@
 package io.courier.mailbox;
 
 import io.courier.config.CourierConfig.MailboxConfig;
-import io.courier.protocol.ClientFrame;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
@@ -46,8 +45,13 @@ public final class RedisMailbox implements Mailbox {
   }
 
   @Override
-  public Future<Long> append(DeviceId sender, ClientFrame.Send send) {
-    return appendScript.run(sender, send).recover(StoreFailures::unavailable);
+  public Future<Long> append(Append append) {
+    return appendScript.run(append, false).recover(StoreFailures::unavailable);
+  }
+
+  @Override
+  public Future<Void> checkDevices(Append append) {
+    return appendScript.run(append, true).<Void>mapEmpty().recover(StoreFailures::unavailable);
   }
 
   @Override
@@ -103,6 +107,7 @@ public final class RedisMailbox implements Mailbox {
     int device = 0;
     String ids = null;
     String ciphertext = null;
+    String conversation = null;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       String value = fields.get(i + 1).toString();
       switch (fields.get(i).toString()) {
@@ -111,12 +116,13 @@ public final class RedisMailbox implements Mailbox {
         case "d" -> device = Integer.parseInt(value);
         case "i" -> ids = value;
         case "c" -> ciphertext = value;
+        case "t" -> conversation = value;
         default -> { } // fields added by a later version are skipped
       }
     }
     long at = Long.parseLong(id.substring(0, id.indexOf('-')));
     if ("m".equals(kind)) {
-      return new ServerFrame.Message(id, ids, from, device, at, ciphertext);
+      return new ServerFrame.Message(id, ids, from, device, at, ciphertext, conversation);
     }
     return new ServerFrame.Receipt(id, ReceiptKind.fromWire(kind), from, device, Arrays.asList(ids.split(" ")), at);
   }

@@ -25,6 +25,8 @@ import java.util.Set;
 public final class FrameCodec {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
+  /** The largest Signal registration id. */
+  public static final int MAX_REGISTRATION_ID = 16_380;
 
   private final ProtocolLimits limits;
 
@@ -88,10 +90,22 @@ public final class FrameCodec {
           + "'from' is not accepted");
     }
     String to = account(node, "to");
-    JsonNode array = requiredArray(node, "envelopes");
-    if (array.isEmpty()) {
+    List<ClientFrame.OutgoingEnvelope> envelopes = envelopes(requiredArray(node, "envelopes"), "envelopes");
+    if (envelopes.isEmpty()) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes' must not be empty");
     }
+    JsonNode sync = node.get("sync");
+    List<ClientFrame.OutgoingEnvelope> syncEnvelopes = sync == null || sync.isNull() ? null
+        : envelopes(requiredArray(node, "sync"), "sync");
+    int total = envelopes.size() + (syncEnvelopes == null ? 0 : syncEnvelopes.size());
+    if (total > limits.maxEnvelopesPerSend()) {
+      throw new ProtocolException(ErrorCode.TOO_MANY_ENVELOPES, "at most " + limits.maxEnvelopesPerSend()
+          + " envelopes (with sync copies) per send");
+    }
+    return new ClientFrame.Send(id, to, envelopes, syncEnvelopes);
+  }
+
+  private List<ClientFrame.OutgoingEnvelope> envelopes(JsonNode array, String field) {
     if (array.size() > limits.maxEnvelopesPerSend()) {
       throw new ProtocolException(ErrorCode.TOO_MANY_ENVELOPES, "at most " + limits.maxEnvelopesPerSend()
           + " envelopes per send");
@@ -101,11 +115,12 @@ public final class FrameCodec {
     for (JsonNode element : array) {
       ClientFrame.OutgoingEnvelope envelope = envelope(element);
       if (!devices.add(envelope.device())) {
-        throw new ProtocolException(ErrorCode.INVALID_FIELD, "device " + envelope.device() + " appears twice");
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "device " + envelope.device() + " appears twice in '"
+            + field + "'");
       }
       envelopes.add(envelope);
     }
-    return new ClientFrame.Send(id, to, List.copyOf(envelopes));
+    return List.copyOf(envelopes);
   }
 
   private ClientFrame.OutgoingEnvelope envelope(JsonNode element) {
@@ -119,6 +134,7 @@ public final class FrameCodec {
     if (!device.canConvertToInt() || !device.isIntegralNumber() || device.asInt() < 1) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].device' must be a positive integer");
     }
+    int registrationId = registrationId(element.get("registrationId"));
     String ciphertext = requiredText(element, "ciphertext");
     if (decodedLength(ciphertext) > limits.maxCiphertextBytes()) {
       throw new ProtocolException(ErrorCode.ENVELOPE_TOO_LARGE, "a ciphertext is larger than "
@@ -132,7 +148,19 @@ public final class FrameCodec {
     if (ciphertext.isEmpty()) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].ciphertext' is empty");
     }
-    return new ClientFrame.OutgoingEnvelope(device.asInt(), ciphertext);
+    return new ClientFrame.OutgoingEnvelope(device.asInt(), registrationId, ciphertext);
+  }
+
+  /** Signal registration ids are 1 to 16380; absent is 0. */
+  private static int registrationId(JsonNode value) {
+    if (value == null || value.isNull()) {
+      return 0;
+    }
+    if (!value.isIntegralNumber() || value.asInt() < 1 || value.asInt() > MAX_REGISTRATION_ID) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'registrationId' must be an integer from 1 to "
+          + MAX_REGISTRATION_ID);
+    }
+    return value.asInt();
   }
 
   private ClientFrame.Read decodeRead(JsonNode node, String id) {
@@ -226,6 +254,7 @@ public final class FrameCodec {
         g.writeNumberField("fromDevice", m.fromDevice());
         g.writeNumberField("at", m.at());
         g.writeStringField("ciphertext", m.ciphertext());
+        writeOptional(g, "to", m.to());
       } else if (frame instanceof ServerFrame.Receipt r) {
         g.writeStringField("type", "receipt");
         g.writeStringField("entry", r.entry());
@@ -259,12 +288,33 @@ public final class FrameCodec {
         if (e.retryAfter() > 0) {
           g.writeNumberField("retryAfter", e.retryAfter());
         }
+        if (e.devices() != null) {
+          writeDevices(g, e.devices());
+        }
       }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toString();
+  }
+
+  private static void writeDevices(JsonGenerator g, DeviceSetMismatch devices) throws IOException {
+    g.writeStringField("account", devices.account());
+    writeNumbers(g, "missing", devices.missing());
+    writeNumbers(g, "extra", devices.extra());
+    writeNumbers(g, "stale", devices.stale());
+  }
+
+  private static void writeNumbers(JsonGenerator g, String field, List<Integer> numbers) throws IOException {
+    if (numbers.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart(field);
+    for (int n : numbers) {
+      g.writeNumber(n);
+    }
+    g.writeEndArray();
   }
 
   private static void writeOptional(JsonGenerator g, String field, String value) throws IOException {

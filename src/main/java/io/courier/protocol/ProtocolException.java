@@ -8,25 +8,38 @@ public final class ProtocolException extends RuntimeException {
   private final ErrorCode code;
   private final long retryAfterMillis;
   private final String requestId;
+  private final DeviceSetMismatch devices;
 
   public ProtocolException(ErrorCode code, String message) {
-    this(code, message, 0, null);
+    this(code, message, 0, null, null);
   }
 
   public ProtocolException(ErrorCode code, String message, long retryAfterMillis) {
-    this(code, message, retryAfterMillis, null);
+    this(code, message, retryAfterMillis, null, null);
   }
 
-  private ProtocolException(ErrorCode code, String message, long retryAfterMillis, String requestId) {
+  /** {@code MISMATCHED_DEVICES} or {@code STALE_DEVICES}, with the devices to fix. */
+  public ProtocolException(ErrorCode code, String message, DeviceSetMismatch devices) {
+    this(code, message, 0, null, devices);
+  }
+
+  private ProtocolException(ErrorCode code, String message, long retryAfterMillis, String requestId,
+      DeviceSetMismatch devices) {
     super(message, null, false, false);
     this.code = code;
     this.retryAfterMillis = retryAfterMillis;
     this.requestId = requestId;
+    this.devices = devices;
   }
 
   /** The same refusal, naming the request it answers. */
   public ProtocolException forRequest(String id) {
-    return new ProtocolException(code, getMessage(), retryAfterMillis, id);
+    return new ProtocolException(code, getMessage(), retryAfterMillis, id, devices);
+  }
+
+  /** The device-set details of {@code MISMATCHED_DEVICES} and {@code STALE_DEVICES}; null otherwise. */
+  public DeviceSetMismatch devices() {
+    return devices;
   }
 
   /** The id of the refused request; null when unknown. */

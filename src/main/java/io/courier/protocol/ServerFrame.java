@@ -14,8 +14,11 @@ public sealed interface ServerFrame {
     String entry();
   }
 
-  /** {@code message}: one envelope from the device's mailbox. */
-  record Message(String entry, String id, String from, int fromDevice, long at, String ciphertext)
+  /**
+   * {@code message}: one envelope from the device's mailbox; {@code to} is the conversation of a sync copy (a
+   * message this account's other device sent), null otherwise.
+   */
+  record Message(String entry, String id, String from, int fromDevice, long at, String ciphertext, String to)
       implements Entry {}
 
   /** {@code receipt}: {@code by}'s device {@code byDevice} has {@code kind} the messages {@code ids}. */
@@ -31,6 +34,14 @@ public sealed interface ServerFrame {
   /** {@code ok}: the request {@code id} succeeded. */
   record Ok(String id) implements ServerFrame {}
 
-  /** {@code error}: the request {@code id} (null if unknown) failed; {@code retryAfter} is 0 when absent. */
-  record Error(String id, ErrorCode code, String message, long retryAfter) implements ServerFrame {}
+  /**
+   * {@code error}: the request {@code id} (null if unknown) failed; {@code retryAfter} is 0 when absent;
+   * {@code devices} is set for {@code MISMATCHED_DEVICES} and {@code STALE_DEVICES}, null otherwise.
+   */
+  record Error(String id, ErrorCode code, String message, long retryAfter, DeviceSetMismatch devices)
+      implements ServerFrame {
+    public Error(String id, ErrorCode code, String message, long retryAfter) {
+      this(id, code, message, retryAfter, null);
+    }
+  }
 }

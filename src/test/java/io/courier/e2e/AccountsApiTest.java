@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AccountsApiTest {
   @RegisterExtension
   static final ServerExtension SERVER = new ServerExtension("limits.loginsPerMinute=3",
-        "server.allowedOrigins=https://chat.example");
+        "server.allowedOrigins=https://chat.example", "limits.bundleFetchesPerMinute=2");
 
   static WebClient http;
 
@@ -53,7 +53,7 @@ class AccountsApiTest {
     assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").sendBuffer(Buffer.buffer("{oops"))),
         400, "MALFORMED_JSON");
     assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts")
-        .sendBuffer(Buffer.buffer("{\"username\":\"" + "x".repeat(70_000) + "\"}"))), 413, "BODY_TOO_LARGE");
+        .sendBuffer(Buffer.buffer("{\"username\":\"" + "x".repeat(600_000) + "\"}"))), 413, "BODY_TOO_LARGE");
   }
 
   @Test
@@ -110,6 +110,24 @@ class AccountsApiTest {
             SERVER.baseUri() + "/v1/sessions").putHeader("Origin", "https://chat.example")
         .putHeader("Access-Control-Request-Method", "POST").send());
     assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://chat.example");
+  }
+
+  @Test
+  void bundleFetchesAreRateLimitedPerRequesterAndTarget() {
+    Session target = SERVER.accounts().register("target");
+    WireClient.await(http.putAbs(SERVER.baseUri() + "/v1/keys").bearerTokenAuthentication(target.accessToken())
+        .sendJsonObject(io.courier.testing.TestKeys.identity(5, 3)));
+    Session requester = SERVER.accounts().register("requester");
+    String path = SERVER.baseUri() + "/v1/keys/" + target.account();
+    for (int i = 0; i < 2; i++) {
+      assertThat(WireClient.await(http.getAbs(path).bearerTokenAuthentication(requester.accessToken()).send())
+          .statusCode()).isEqualTo(200);
+    }
+    assertRefusal(WireClient.await(http.getAbs(path).bearerTokenAuthentication(requester.accessToken()).send()),
+        429, "RATE_LIMITED");
+    Session other = SERVER.accounts().register("other");
+    assertThat(WireClient.await(http.getAbs(path).bearerTokenAuthentication(other.accessToken()).send())
+        .statusCode()).as("another requester has its own budget").isEqualTo(200);
   }
 
   @Test

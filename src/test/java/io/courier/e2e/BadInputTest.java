@@ -124,7 +124,11 @@ class BadInputTest {
     JsonObject toBothDevices = validSend("m2");
     toBothDevices.getJsonArray("envelopes").add(new JsonObject().put("device", 7).put("ciphertext", "aGk="));
     client.send(toBothDevices);
-    assertErrorAndAlive("UNKNOWN_DEVICE");
+    JsonObject mismatch = client.expect("error");
+    assertThat(mismatch.getString("code")).isEqualTo("MISMATCHED_DEVICES");
+    assertThat(mismatch.getString("account")).isEqualTo(bob.account());
+    assertThat(mismatch.getJsonArray("extra")).containsExactly(7);
+    client.assertAlive("alive");
     assertThat(bobMailboxLength()).as("all envelopes or none").isZero();
   }
 

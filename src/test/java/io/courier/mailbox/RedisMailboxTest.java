@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.courier.auth.AccountRedisKeys;
 import io.courier.config.CourierConfig.MailboxConfig;
 import io.courier.protocol.ClientFrame;
+import io.courier.prekeys.PreKeysRedisKeys;
 import io.courier.protocol.DeviceId;
+import io.courier.protocol.DeviceSetMismatch;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ReceiptKind;
@@ -79,8 +81,8 @@ class RedisMailboxTest {
   void appendIsIdempotentForSameSenderAndMessageId() {
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     String bob = account("bob", 1, 2);
-    long first = WireClient.await(mailbox.append(alice, send("m1", bob, 1, 2)));
-    long again = WireClient.await(mailbox.append(alice, send("m1", bob, 1, 2)));
+    long first = append(mailbox, alice, send("m1", bob, 1, 2));
+    long again = append(mailbox, alice, send("m1", bob, 1, 2));
     assertThat(again).isEqualTo(first);
     assertThat(length(new DeviceId(bob, 1))).isEqualTo(1);
     assertThat(length(new DeviceId(bob, 2))).isEqualTo(1);
@@ -90,15 +92,86 @@ class RedisMailboxTest {
   void appendStoresEveryEnvelopeOrNone() {
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     String bob = account("bob", 1);
-    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", bob, 1, 3)))))
-        .isEqualTo(ErrorCode.UNKNOWN_DEVICE);
+    assertThat(refusal(() -> append(mailbox, alice, send("m1", bob, 1, 3))))
+        .isEqualTo(ErrorCode.MISMATCHED_DEVICES);
     assertThat(length(new DeviceId(bob, 1))).isZero();
-    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", "nobody" + System.nanoTime(), 1)))))
+    assertThat(refusal(() -> append(mailbox, alice, send("m1", "nobody" + System.nanoTime(), 1))))
         .isEqualTo(ErrorCode.UNKNOWN_ACCOUNT);
     String noDevicesYet = TestIds.unique("carol");
     REDIS.redis().command("HSET", AccountRedisKeys.account(noDevicesYet), "password", "x");
-    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("m1", noDevicesYet, 1)))))
-        .as("registered, never logged in").isEqualTo(ErrorCode.UNKNOWN_DEVICE);
+    assertThat(refusal(() -> append(mailbox, alice, send("m1", noDevicesYet, 1))))
+        .as("registered, never logged in").isEqualTo(ErrorCode.MISMATCHED_DEVICES);
+  }
+
+  static long append(RedisMailbox mailbox, DeviceId sender, ClientFrame.Send send) {
+    return WireClient.await(mailbox.append(Append.toRecipient(sender, send)));
+  }
+
+  /** Marks devices as having keys with these registration ids, as the key directory does. */
+  static void registered(String account, int device, int registrationId) {
+    REDIS.redis().command("HSET", PreKeysRedisKeys.registrationIds(account), Integer.toString(device),
+        Integer.toString(registrationId));
+  }
+
+  static ProtocolException refusalOf(Runnable call) {
+    try {
+      call.run();
+    } catch (ProtocolException e) {
+      return e;
+    }
+    throw new AssertionError("not refused");
+  }
+
+  static ClientFrame.Send sendWithIds(String id, String to, int[][] deviceAndRegistrationId) {
+    List<ClientFrame.OutgoingEnvelope> envelopes = new java.util.ArrayList<>();
+    for (int[] pair : deviceAndRegistrationId) {
+      envelopes.add(new ClientFrame.OutgoingEnvelope(pair[0], pair[1], "Y2lwaGVy"));
+    }
+    return new ClientFrame.Send(id, to, envelopes);
+  }
+
+  @Test
+  void appendNamesMissingExtraAndStaleDevicesAndStoresNothing() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    String bob = account("bob", 1, 2, 3);
+    registered(bob, 1, 101);
+    registered(bob, 2, 202);
+    ProtocolException mismatch = refusalOf(() -> WireClient.await(mailbox.append(Append.toRecipient(alice,
+        sendWithIds("m1", bob, new int[][] {{1, 101}, {9, 0}})))));
+    assertThat(mismatch.code()).isEqualTo(ErrorCode.MISMATCHED_DEVICES);
+    assertThat(mismatch.devices()).isEqualTo(new DeviceSetMismatch(bob, List.of(2), List.of(9), List.of()));
+
+    ProtocolException stale = refusalOf(() -> WireClient.await(mailbox.append(Append.toRecipient(alice,
+        sendWithIds("m1", bob, new int[][] {{1, 101}, {2, 999}})))));
+    assertThat(stale.code()).isEqualTo(ErrorCode.STALE_DEVICES);
+    assertThat(stale.devices().stale()).containsExactly(2);
+    assertThat(length(new DeviceId(bob, 1)) + length(new DeviceId(bob, 2))).isZero();
+
+    // Device 3 has no keys: it may be named or left out.
+    append(mailbox, alice, sendWithIds("m1", bob, new int[][] {{1, 101}, {2, 202}}));
+    assertThat(length(new DeviceId(bob, 3))).isZero();
+    assertThat(length(new DeviceId(bob, 1))).isEqualTo(1);
+  }
+
+  @Test
+  void syncCopiesLeaveTheSendingDeviceOutAndCarryTheConversation() {
+    String alice = account("alice", 1, 2);
+    registered(alice, 1, 11);
+    registered(alice, 2, 22);
+    DeviceId phone = new DeviceId(alice, 1);
+    ClientFrame.Send send = new ClientFrame.Send("m1", "bob", List.of(),
+        List.of(new ClientFrame.OutgoingEnvelope(2, 22, "Y2lwaGVy")));
+    WireClient.await(mailbox.checkDevices(Append.syncCopies(phone, send)));
+    WireClient.await(mailbox.append(Append.syncCopies(phone, send)));
+    assertThat(WireClient.await(mailbox.read(new DeviceId(alice, 2), null, 10))).singleElement()
+        .isInstanceOfSatisfying(ServerFrame.Message.class, m -> assertThat(m.to()).isEqualTo("bob"));
+    assertThat(length(phone)).isZero();
+
+    ClientFrame.Send naming = new ClientFrame.Send("m2", "bob", List.of(),
+        List.of(new ClientFrame.OutgoingEnvelope(1, 11, "Y2lwaGVy"), new ClientFrame.OutgoingEnvelope(2, 22, "eA==")));
+    assertThat(refusalOf(() -> WireClient.await(mailbox.checkDevices(Append.syncCopies(phone, naming)))).devices())
+        .as("the sending device is not its own sync target")
+        .isEqualTo(new DeviceSetMismatch(alice, List.of(), List.of(1), List.of()));
   }
 
   @Test
@@ -106,9 +179,9 @@ class RedisMailboxTest {
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     String bob = account("bob", 1, 2);
     for (int i = 0; i < CONFIG.maxLength(); i++) {
-      WireClient.await(mailbox.append(alice, send("m" + i, bob, 1)));
+      append(mailbox, alice, send("m" + i, bob, 1));
     }
-    assertThat(refusal(() -> WireClient.await(mailbox.append(alice, send("over", bob, 2, 1)))))
+    assertThat(refusal(() -> append(mailbox, alice, send("over", bob, 2, 1))))
         .isEqualTo(ErrorCode.MAILBOX_FULL);
     assertThat(length(new DeviceId(bob, 2))).as("device 2 had room, but all or none").isZero();
     assertThat(ErrorCode.MAILBOX_FULL.temporary()).isTrue();
@@ -119,7 +192,7 @@ class RedisMailboxTest {
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     DeviceId bob = new DeviceId(account("bob", 1), 1);
     for (int i = 0; i < 5; i++) {
-      WireClient.await(mailbox.append(alice, send("m" + i, bob.account(), 1)));
+      append(mailbox, alice, send("m" + i, bob.account(), 1));
     }
     List<ServerFrame.Entry> firstTwo = WireClient.await(mailbox.read(bob, null, 2));
     List<ServerFrame.Entry> rest = WireClient.await(mailbox.read(bob, firstTwo.get(1).entry(), 10));
@@ -135,8 +208,8 @@ class RedisMailboxTest {
   void ackRemovesOnlyTheNamedEntries() {
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     DeviceId bob = new DeviceId(account("bob", 1), 1);
-    WireClient.await(mailbox.append(alice, send("m0", bob.account(), 1)));
-    WireClient.await(mailbox.append(alice, send("m1", bob.account(), 1)));
+    append(mailbox, alice, send("m0", bob.account(), 1));
+    append(mailbox, alice, send("m1", bob.account(), 1));
     List<ServerFrame.Entry> entries = WireClient.await(mailbox.read(bob, null, 10));
     WireClient.await(mailbox.ack(bob, List.of(entries.get(0).entry())));
     assertThat(WireClient.await(mailbox.read(bob, null, 10))).containsExactly(entries.get(1));
@@ -166,10 +239,10 @@ class RedisMailboxTest {
         Duration.ofHours(48), 100));
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     DeviceId bob = new DeviceId(account("bob", 1), 1);
-    WireClient.await(shortLived.append(alice, send("old", bob.account(), 1)));
+    append(shortLived, alice, send("old", bob.account(), 1));
     long storedAt = System.currentTimeMillis();
     Poll.until(Duration.ofSeconds(5), () -> System.currentTimeMillis() > storedAt + 400, () -> "time passes");
-    WireClient.await(shortLived.append(alice, send("new", bob.account(), 1)));
+    append(shortLived, alice, send("new", bob.account(), 1));
     assertThat(WireClient.await(shortLived.read(bob, null, 10)))
         .extracting(e -> ((ServerFrame.Message) e).id()).containsExactly("new");
   }

@@ -28,6 +28,33 @@ class FrameCodecTest {
   }
 
   @Test
+  void decodesSyncCopiesAndRegistrationIds() {
+    ClientFrame.Send send = (ClientFrame.Send) codec.decodeClientFrame("{\"type\":\"send\",\"id\":\"m1\","
+        + "\"to\":\"bob\",\"envelopes\":[{\"device\":1,\"registrationId\":77,\"ciphertext\":\"aGk=\"}],"
+        + "\"sync\":[]}");
+    assertThat(send.envelopes()).containsExactly(new ClientFrame.OutgoingEnvelope(1, 77, "aGk="));
+    assertThat(send.sync()).isEmpty();
+    assertThat(((ClientFrame.Send) codec.decodeClientFrame("{\"type\":\"send\",\"id\":\"m1\",\"to\":\"bob\","
+        + "\"envelopes\":[{\"device\":1,\"ciphertext\":\"aGk=\"}]}")).sync()).as("no sync field").isNull();
+    assertThat(refusal("{\"type\":\"send\",\"id\":\"m\",\"to\":\"bob\",\"envelopes\":[{\"device\":1,"
+        + "\"registrationId\":16381,\"ciphertext\":\"aGk=\"}]}")).isEqualTo(ErrorCode.INVALID_FIELD);
+    assertThat(refusal("{\"type\":\"send\",\"id\":\"m\",\"to\":\"bob\",\"envelopes\":[{\"device\":1,"
+        + "\"ciphertext\":\"aGk=\"}],\"sync\":[{\"device\":2,\"ciphertext\":\"aGk=\"},"
+        + "{\"device\":3,\"ciphertext\":\"aGk=\"}]}")).as("envelopes and sync together are capped")
+        .isEqualTo(ErrorCode.TOO_MANY_ENVELOPES);
+  }
+
+  @Test
+  void encodesDeviceSetErrorsAndSyncCopies() {
+    assertThat(codec.encode(new ServerFrame.Error("m1", ErrorCode.MISMATCHED_DEVICES, "differ", 0,
+        new DeviceSetMismatch("bob", List.of(2), List.of(3), List.of()))))
+        .isEqualTo("{\"type\":\"error\",\"id\":\"m1\",\"code\":\"MISMATCHED_DEVICES\",\"message\":\"differ\","
+            + "\"temporary\":false,\"account\":\"bob\",\"missing\":[2],\"extra\":[3]}");
+    assertThat(codec.encode(new ServerFrame.Message("1-0", "m1", "alice", 1, 1, "aGk=", "bob")))
+        .endsWith(",\"ciphertext\":\"aGk=\",\"to\":\"bob\"}");
+  }
+
+  @Test
   void decodesAckReadAndPing() {
     assertThat(codec.decodeClientFrame("{\"type\":\"ack\",\"entries\":[\"1-0\",\"2-5\"]}"))
         .isEqualTo(new ClientFrame.Ack(null, List.of("1-0", "2-5")));
