@@ -73,7 +73,8 @@ end
 if #stale > 0 then
   return {'STALE', table.concat(stale, ',')}
 end
-if mode == 'check' then
+-- Nothing to store (an empty "sync": the sender has no other device): the checks were the point.
+if mode == 'check' or #KEYS < first_mailbox then
   return {'OK', '0'}
 end
 

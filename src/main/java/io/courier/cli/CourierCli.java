@@ -11,17 +11,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command-line client: {@code courier register|chat}. A first contact with a server, built on the SDK.
+ * The command-line client (docs/CLIENT.md): accounts, devices and linking, and end-to-end encrypted messages with
+ * the Signal protocol through the SDK ({@code io.courier.client.signal}).
  *
- * <p>Sessions are kept per server and account under {@code --home} (default {@code ~/.courier}), so running
- * {@code chat} again reuses the same device instead of creating a new one at every log-in.
- *
- * @implNote Until the libsignal layer arrives, the text is sent as the envelope's bytes: the server still only
- * stores and forwards opaque bytes, but nothing is encrypted end to end. The CLI says so at start.
+ * <p>Sessions and Signal stores are kept per server and account under {@code --home} (default
+ * {@code ~/.courier}), so each command reuses the same device instead of creating a new one.
  */
 @Command(name = "courier", mixinStandardHelpOptions = true, version = "courier 0.1",
     description = "Command-line client for a Courier messaging server.",
-    subcommands = {RegisterCommand.class, ChatCommand.class})
+    subcommands = {
+        AccountCommands.RegisterCommand.class, AccountCommands.LoginCommand.class,
+        AccountCommands.LinkOfferCommand.class, AccountCommands.LinkCommand.class,
+        DeviceCommands.DevicesCommand.class, DeviceCommands.UnlinkCommand.class,
+        MessageCommands.SendCommand.class, MessageCommands.ChatCommand.class,
+        MessageCommands.SafetyNumberCommand.class, MessageCommands.TrustCommand.class})
 public final class CourierCli {
   @Option(names = "--server", defaultValue = "http://127.0.0.1:8080",
       description = "server URL (default: ${DEFAULT-VALUE})")

@@ -11,13 +11,19 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Saved sessions: {@code <home>/<host>_<port>/<account>.json}, readable by the owner only, holding the device
- * number and the tokens. A refresh rewrites the file, since refresh tokens are single-use.
+ * number and the tokens, next to the device's Signal store ({@code <home>/<host>_<port>/stores/}). A refresh
+ * rewrites the file, since refresh tokens are single-use. One device per account per home folder.
  */
 final class SessionStore {
   private final Path dir;
 
   SessionStore(Path home, URI server) {
     this.dir = home.resolve(server.getHost() + "_" + server.getPort());
+  }
+
+  /** Where the devices' Signal stores live. */
+  Path storeRoot() {
+    return dir.resolve("stores");
   }
 
   Session find(String account) {

@@ -90,9 +90,12 @@ public final class AccountApi {
 
   /**
    * Turns an error answer (an HTTP call or a refused WebSocket handshake) into its exception; a body without a
-   * code gets {@code UNEXPECTED_RESPONSE}.
+   * code gets {@code UNEXPECTED_RESPONSE}. Public for the other HTTP clients of the SDK (the key directory and
+   * device APIs of {@code io.courier.client.signal}).
+   *
+   * @param retryAfterMillis the {@code Retry-After} delay in ms, or 0 when there was none
    */
-  static CourierException toException(int status, Buffer body, long retryAfterMillis) {
+  public static CourierException toException(int status, Buffer body, long retryAfterMillis) {
     JsonObject error = errorBody(body);
     String code = error.getString("code", CourierException.UNEXPECTED_RESPONSE);
     String message = error.getString("message", "HTTP " + status);

@@ -192,6 +192,33 @@ public final class CourierClient {
   }
 
   /**
+   * Sends a message with per-device registration ids and copies for the sender's other devices (PROTOCOL.md §3),
+   * with an id the caller chose ({@code [A-Za-z0-9_-]{1,64}}). While a send with the same id is pending, this
+   * returns its future and sends nothing new; once it has failed, the same id may be sent again (with new
+   * ciphertexts, for example after {@code MISMATCHED_DEVICES}), and the server stores it at most once.
+   *
+   * @param to the recipient account
+   * @param envelopes one ciphertext per recipient device, in the order given (at most 16 by default)
+   * @param sync one ciphertext per other device of the sender, or null to leave the field out (then the server
+   *     checks only the recipient's devices; a note to self must not carry {@code sync}). An empty list is written
+   *     as {@code "sync": []}: "no other device", which the server checks
+   * @return completes with the server's {@code sent} answer; fails as {@link #send(String, String, Map)} does, and
+   *     for {@code MISMATCHED_DEVICES} / {@code STALE_DEVICES} with a {@link CourierException} that names the
+   *     {@link CourierException#account() account} and the {@link CourierException#missing() missing},
+   *     {@link CourierException#extra() extra} and {@link CourierException#stale() stale} devices
+   */
+  public Future<Sent> send(String messageId, String to, List<OutgoingEnvelope> envelopes,
+      List<OutgoingEnvelope> sync) {
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(envelopes, "envelopes");
+    if (messageId == null || !REQUEST_ID.matcher(messageId).matches()) {
+      return Future.failedFuture(CourierException.of("INVALID_FIELD", "message id must match " + REQUEST_ID));
+    }
+    String frame = Frames.send(messageId, to, envelopes, sync).encode();
+    return onContext(() -> request(messageId, frame)).map(reply -> new Sent(messageId, Frames.sentAt(reply)));
+  }
+
+  /**
    * Tells {@code sender} that the user read these messages (a {@code read} frame; at most 100 ids by default).
    * Completes on the server's {@code ok}; kept in the outbox and resent like a send until then.
    */

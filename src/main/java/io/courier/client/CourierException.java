@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -7,6 +8,10 @@ import java.util.Set;
  *
  * <p>Server codes are those of PROTOCOL.md §5 (for example {@code USERNAME_TAKEN}, {@code RATE_LIMITED}). The
  * client adds a few of its own, listed as constants here. The exception builds no stack trace: it is data.
+ *
+ * <p>A {@code send} refused with {@code MISMATCHED_DEVICES} or {@code STALE_DEVICES} also carries the details of the
+ * error frame: the {@link #account()} it is about and the device numbers in {@link #missing()}, {@link #extra()} and
+ * {@link #stale()}, so the caller can fix its device set and resend with the same message id.
  *
  * @implNote {@link #status()} is the HTTP status for HTTP calls and handshake refusals, and 0 for WebSocket
  *     {@code error} frames and client-side codes (the frames carry no status).
@@ -32,6 +37,10 @@ public final class CourierException extends RuntimeException {
   private final int status;
   private final boolean temporary;
   private final long retryAfterMillis;
+  private final String account;
+  private final List<Integer> missing;
+  private final List<Integer> extra;
+  private final List<Integer> stale;
 
   /**
    * @param code the UPPER_SNAKE error code
@@ -41,11 +50,28 @@ public final class CourierException extends RuntimeException {
    * @param retryAfterMillis how long the server asked to wait before a retry, or 0 when it did not say
    */
   public CourierException(String code, int status, String message, boolean temporary, long retryAfterMillis) {
+    this(code, status, message, temporary, retryAfterMillis, null, List.of(), List.of(), List.of());
+  }
+
+  /**
+   * An exception with the device-set details of a {@code MISMATCHED_DEVICES} or {@code STALE_DEVICES} error frame.
+   *
+   * @param account the account the device lists are about (the recipient, or the sender for {@code sync}), or null
+   * @param missing devices with keys that the send did not name (empty when none)
+   * @param extra named devices that do not exist (empty when none)
+   * @param stale named devices whose registration id is not the current one (empty when none)
+   */
+  public CourierException(String code, int status, String message, boolean temporary, long retryAfterMillis,
+      String account, List<Integer> missing, List<Integer> extra, List<Integer> stale) {
     super(code + ": " + message, null, false, false);
     this.code = code;
     this.status = status;
     this.temporary = temporary;
     this.retryAfterMillis = retryAfterMillis;
+    this.account = account;
+    this.missing = List.copyOf(missing);
+    this.extra = List.copyOf(extra);
+    this.stale = List.copyOf(stale);
   }
 
   /** A client-side or server code with no status, temporary as PROTOCOL.md §5 says. */
@@ -76,5 +102,25 @@ public final class CourierException extends RuntimeException {
   /** The delay the server asked for before a retry (ms), or 0 when it gave none. */
   public long retryAfterMillis() {
     return retryAfterMillis;
+  }
+
+  /** The account a {@code MISMATCHED_DEVICES} or {@code STALE_DEVICES} error is about, or null for other errors. */
+  public String account() {
+    return account;
+  }
+
+  /** Devices that have keys but were not named ({@code MISMATCHED_DEVICES}); empty otherwise. Immutable. */
+  public List<Integer> missing() {
+    return missing;
+  }
+
+  /** Named devices that do not exist ({@code MISMATCHED_DEVICES}); empty otherwise. Immutable. */
+  public List<Integer> extra() {
+    return extra;
+  }
+
+  /** Named devices with an old registration id ({@code STALE_DEVICES}); empty otherwise. Immutable. */
+  public List<Integer> stale() {
+    return stale;
   }
 }

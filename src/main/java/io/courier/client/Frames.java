@@ -2,6 +2,7 @@ package io.courier.client;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,32 @@ final class Frames {
     return new JsonObject().put("device", device).put("ciphertext", Base64.getEncoder().encodeToString(ciphertext));
   }
 
+  /**
+   * {@code {"type":"send","id","to","envelopes":[{"device","registrationId","ciphertext"}],"sync":[...]}}, in the
+   * given order; {@code registrationId} is left out where it is {@link OutgoingEnvelope#NO_REGISTRATION_ID}, and
+   * {@code sync} when it is null (an empty list is written as {@code []}).
+   */
+  static JsonObject send(String id, String to, List<OutgoingEnvelope> envelopes, List<OutgoingEnvelope> sync) {
+    JsonObject frame = new JsonObject().put("type", "send").put("id", id).put("to", to)
+        .put("envelopes", envelopes(envelopes));
+    if (sync != null) {
+      frame.put("sync", envelopes(sync));
+    }
+    return frame;
+  }
+
+  private static JsonArray envelopes(List<OutgoingEnvelope> envelopes) {
+    JsonArray array = new JsonArray();
+    for (OutgoingEnvelope envelope : envelopes) {
+      JsonObject json = new JsonObject().put("device", envelope.device());
+      if (envelope.registrationId() != OutgoingEnvelope.NO_REGISTRATION_ID) {
+        json.put("registrationId", envelope.registrationId());
+      }
+      array.add(json.put("ciphertext", Base64.getEncoder().encodeToString(envelope.ciphertext())));
+    }
+    return array;
+  }
+
   /** {@code {"type":"ack","entries":[...]}}, without an id: the server then answers only on failure. */
   static JsonObject ack(List<String> entries) {
     return new JsonObject().put("type", "ack").put("entries", new JsonArray(List.copyOf(entries)));
@@ -69,7 +96,8 @@ final class Frames {
         Objects.requireNonNull(frame.getString("from"), "from"),
         frame.getInteger("fromDevice"),
         frame.getLong("at"),
-        Base64.getDecoder().decode(frame.getString("ciphertext")));
+        Base64.getDecoder().decode(frame.getString("ciphertext")),
+        frame.getValue("to") instanceof String to ? to : null);
   }
 
   /** The mailbox entry id of a {@code message} or {@code receipt} frame. */
@@ -95,12 +123,31 @@ final class Frames {
 
   /**
    * Reads an {@code error} frame; {@code temporary} falls back to PROTOCOL.md §5 when absent, and
-   * {@code retryAfter} (ms) to 0.
+   * {@code retryAfter} (ms) to 0. The device-set fields of {@code MISMATCHED_DEVICES} and {@code STALE_DEVICES}
+   * ({@code account}, {@code missing}, {@code extra}, {@code stale}) are kept when present; device numbers that are
+   * not integers are skipped.
    */
   static CourierException error(JsonObject frame) {
     String code = frame.getString("code", "UNKNOWN");
     boolean temporary = frame.getBoolean("temporary", CourierException.isTemporaryCode(code));
     long retryAfter = frame.getLong("retryAfter", 0L);
-    return new CourierException(code, 0, frame.getString("message", ""), temporary, retryAfter);
+    String account = frame.getValue("account") instanceof String named ? named : null;
+    return new CourierException(code, 0, frame.getString("message", ""), temporary, retryAfter, account,
+        devices(frame, "missing"), devices(frame, "extra"), devices(frame, "stale"));
+  }
+
+  private static List<Integer> devices(JsonObject frame, String field) {
+    if (!(frame.getValue(field) instanceof JsonArray array)) {
+      return List.of();
+    }
+    List<Integer> devices = new ArrayList<>();
+    for (Object device : array) {
+      if (device instanceof Integer number) {
+        devices.add(number);
+      } else if (device instanceof Long number && number >= 1 && number <= Integer.MAX_VALUE) {
+        devices.add(number.intValue());
+      }
+    }
+    return devices;
   }
 }

@@ -9,6 +9,14 @@ package io.courier.client;
  * @param fromDevice the sending device
  * @param at server time in ms since the epoch when the message was stored
  * @param ciphertext the opaque ciphertext, decoded from base64; the array is not copied, so do not change it
+ * @param to for a copy of a message another device of this account sent ({@code sync}), the account that message
+ *     went to (the conversation); null for a message sent to this account
  */
-public record IncomingMessage(String entry, String id, String from, int fromDevice, long at, byte[] ciphertext) {
+public record IncomingMessage(String entry, String id, String from, int fromDevice, long at, byte[] ciphertext,
+    String to) {
+
+  /** A message sent to this account (no {@code to}). */
+  public IncomingMessage(String entry, String id, String from, int fromDevice, long at, byte[] ciphertext) {
+    this(entry, id, from, fromDevice, at, ciphertext, null);
+  }
 }

@@ -191,6 +191,20 @@ class DevicesAndKeysTest {
   }
 
   @Test
+  void anEmptySyncFromASingleDeviceSenderIsChecksOnly() {
+    Session alone = SERVER.accounts().register("henry");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient h = SERVER.connect(alone)) {
+      h.expect("drained");
+      h.send(OneToOneChatTest.sendFrame("m1", bob.account(), bob.device(), "hi").put("sync", new JsonArray()));
+      assertThat(h.expect("sent").getString("id")).isEqualTo("m1");
+      h.send(OneToOneChatTest.sendFrame("m2", alone.account(), alone.device(), "hi").put("sync", new JsonArray()));
+      assertThat(h.expect("error").getString("code")).as("a note to self has no sync").isEqualTo("INVALID_FIELD");
+    }
+    assertThat(SERVER.mailboxLength(bob)).isEqualTo(1);
+  }
+
+  @Test
   void syncCopiesReachTheSendersOtherDevicesWithTheConversation() {
     Session phone = SERVER.accounts().register("grace");
     Session laptop = SERVER.accounts().login(phone.account());

@@ -45,18 +45,20 @@ class QuickstartTest {
   }
 
   @Test
-  void defaultConfigServerAndCliExchangeAFirstMessage(@TempDir Path home) throws Exception {
+  void defaultConfigServerAndCliExchangeAFirstMessage(@TempDir Path home, @TempDir Path laptopHome)
+      throws Exception {
     Path data = Files.createTempDirectory("courier-quickstart-");
     try (ServerProcess server = ServerProcess.builder().set("dataDir=" + data).build().start()) {
       String url = server.baseUri().toString();
       assertThat(server.output()).contains("embedded Redis started");
-      assertThat(run(home, url, "", "register", "alice", "--password", "alice-password")).contains("registered alice");
+      assertThat(run(home, url, "", "register", "alice", "--password", "alice-password"))
+          .contains("registered alice; this machine is device 1");
       assertThat(run(home, url, "", "register", "bob", "--password", "bob-password")).contains("registered bob");
 
       // Both keep a chat open; Alice types one line.
-      Terminal bob = Terminal.open(home, url, "chat", "bob", "--password", "bob-password", "--to", "alice");
+      Terminal bob = Terminal.open(home, url, "chat", "bob", "--to", "alice");
       bob.await("connected as bob device 1");
-      Terminal alice = Terminal.open(home, url, "chat", "alice", "--password", "alice-password", "--to", "bob");
+      Terminal alice = Terminal.open(home, url, "chat", "alice", "--to", "bob");
       alice.await("connected as alice device 1");
       alice.type("hello bob");
       bob.await("alice: hello bob");
@@ -66,9 +68,24 @@ class QuickstartTest {
       assertThat(alice.close()).isZero();
       assertThat(bob.close()).isZero();
 
-      // The saved session brings Alice back as the same device, not a new one.
-      assertThat(run(home, url, "", "chat", "alice")).contains("connected as alice device 1");
+      // Both sides show the same safety number.
+      String aliceView = digits(run(home, url, "", "safety-number", "alice", "bob"));
+      assertThat(aliceView).hasSize(60).isEqualTo(digits(run(home, url, "", "safety-number", "bob", "alice")));
+
+      // Alice links a laptop with a one-time code; Bob's next message reaches both of her devices.
+      String offer = run(home, url, "", "link-offer", "alice");
+      String typed = offer.substring(offer.indexOf("courier link ") + "courier link ".length()).trim();
+      assertThat(run(laptopHome, url, "", "link", typed, "--name", "laptop"))
+          .contains("linked: this machine is alice device 2");
+      assertThat(run(laptopHome, url, "", "devices", "alice")).contains("device 1").contains("device 2  laptop");
+      assertThat(run(home, url, "", "send", "bob", "--to", "alice", "to", "both")).contains("  sent ");
+      assertThat(run(laptopHome, url, "", "chat", "alice")).contains("bob: to both");
+      assertThat(run(home, url, "", "chat", "alice")).contains("bob: to both");
     }
+  }
+
+  static String digits(String text) {
+    return text.replaceAll("[^0-9]", "");
   }
 
   /** A CLI run with a keyboard the test types into and a screen it reads. */
