@@ -3,6 +3,8 @@ package io.courier;
 import io.courier.auth.SigningKeys;
 import io.courier.config.CourierConfig;
 import io.courier.gateway.GatewayVerticle;
+import io.courier.media.EmbeddedS3;
+import io.courier.media.S3Access;
 import io.courier.redis.EmbeddedRedis;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -18,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running server node: its Vert.x, its gateway verticles and, when no Redis is configured, its embedded
- * Redis. {@link Main} starts one from the command line; tests start them in-process.
+ * One running server node: its Vert.x, its gateway verticles and, when no Redis or S3 store is configured, its
+ * embedded Redis and embedded S3 store. {@link Main} starts one from the command line; tests start them in-process.
  */
 public final class CourierServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
@@ -28,41 +30,51 @@ public final class CourierServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final EmbeddedRedis embedded;
+  private final EmbeddedS3 embeddedS3;
   private final CourierConfig config;
   private final String redisUrl;
+  private final S3Access s3;
 
-  private CourierServer(Vertx vertx, EmbeddedRedis embedded, CourierConfig config, String redisUrl) {
+  private CourierServer(Vertx vertx, EmbeddedRedis embedded, EmbeddedS3 embeddedS3, CourierConfig config,
+      String redisUrl, S3Access s3) {
     this.vertx = vertx;
     this.embedded = embedded;
+    this.embeddedS3 = embeddedS3;
     this.config = config;
     this.redisUrl = redisUrl;
+    this.s3 = s3;
   }
 
   /** Starts a node and returns once it listens; blocking, so call it from {@code main} or a test. */
-  public static CourierServer start(CourierConfig config, Map<String, String> environment) throws IOException {
+  public static CourierServer start(CourierConfig config, Map<String, String> environment) throws Exception {
     Path dataDir = Path.of(config.dataDir());
     EmbeddedRedis embedded = config.redis().embedded()
         ? EmbeddedRedis.start(dataDir.resolve("redis"), config.redis().embeddedFsync())
         : null;
     String redisUrl = embedded != null ? embedded.url() : config.redis().url();
+    EmbeddedS3 embeddedS3 = config.media().embedded()
+        ? EmbeddedS3.start(dataDir.resolve("media"), config.media().partSize(), config.server().allowedOrigins())
+        : null;
+    S3Access s3 = embeddedS3 != null ? S3Access.embedded(embeddedS3) : S3Access.configured(config.media(),
+        environment);
     SigningKeys keys = SigningKeys.load(config.auth(), dataDir, environment);
     CourierConfig bound = withPort(config, config.server().port() == 0 ? freePort() : config.server().port());
     VertxOptions options = new VertxOptions();
     Vertx vertx = Vertx.vertx(options);
     int instances = bound.server().instances() == 0 ? options.getEventLoopPoolSize() : bound.server().instances();
+    CourierServer server = new CourierServer(vertx, embedded, embeddedS3, bound, redisUrl, s3);
     try {
-      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, keys, environment, REGISTRY),
+      s3.store(vertx.getOrCreateContext(), bound.media()).prepareBucket((int) bound.media().retention().toDays())
+          .await();
+      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3, keys, environment, REGISTRY),
           new DeploymentOptions().setInstances(instances)).await();
     } catch (RuntimeException e) {
-      vertx.close().await();
-      if (embedded != null) {
-        embedded.close();
-      }
+      server.close();
       throw e;
     }
     log.atInfo().addKeyValue("url", baseUri(bound)).addKeyValue("instances", instances)
-        .addKeyValue("redis", redisUrl).log("courier started");
-    return new CourierServer(vertx, embedded, bound, redisUrl);
+        .addKeyValue("redis", redisUrl).addKeyValue("s3", s3.endpoint()).log("courier started");
+    return server;
   }
 
   /** {@code http://host:port} of the listener. */
@@ -85,9 +97,21 @@ public final class CourierServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("Vert.x did not close cleanly", e);
     }
+    if (embeddedS3 != null) {
+      embeddedS3.close();
+    }
     if (embedded != null) {
       embedded.close();
     }
+  }
+
+  /** The object store this node uses (for tests and tools that look at stored objects). */
+  public S3Access s3() {
+    return s3;
+  }
+
+  public CourierConfig config() {
+    return config;
   }
 
   private static String baseUri(CourierConfig c) {
@@ -104,7 +128,7 @@ public final class CourierServer implements AutoCloseable {
   private static CourierConfig withPort(CourierConfig c, int port) {
     var s = c.server();
     return new CourierConfig(new CourierConfig.ServerConfig(s.host(), port, s.instances(), s.allowedOrigins()),
-        c.redis(), c.auth(), c.mailbox(), c.devices(), c.limits(), c.connection(), c.dataDir());
+        c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(), c.limits(), c.connection(), c.dataDir());
   }
 
   private static int freePort() throws IOException {

@@ -24,7 +24,8 @@ public final class ConfigValidator {
 
   public static List<String> validate(CourierConfig c) {
     List<String> p = new ArrayList<>();
-    for (String section : List.of("server", "redis", "auth", "mailbox", "devices", "limits", "connection")) {
+    for (String section : List.of("server", "redis", "auth", "mailbox", "devices", "media", "limits",
+        "connection")) {
       if (sectionOf(c, section) == null) {
         p.add(section + ": must be a mapping, not null");
       }
@@ -50,6 +51,7 @@ public final class ConfigValidator {
     validateMailbox(p, c.mailbox());
     range(p, "devices.maxPerAccount", c.devices().maxPerAccount(), 1, 100);
     durationBetween(p, "devices.linkCodeTtl", c.devices().linkCodeTtl(), Duration.ofSeconds(30), Duration.ofHours(1));
+    validateMedia(p, c.media());
     validateLimits(p, c.limits());
     durationAtLeast(p, "connection.pingInterval", c.connection().pingInterval(), Duration.ofSeconds(1));
     if (!pingFitsInIdleTimeout(c.connection())) {
@@ -110,6 +112,28 @@ public final class ConfigValidator {
     range(p, "mailbox.readBatch", m.readBatch(), 1, 1_000);
   }
 
+  private static void validateMedia(List<String> p, CourierConfig.MediaConfig m) {
+    for (String key : List.of("endpoint", "publicEndpoint")) {
+      String url = "endpoint".equals(key) ? m.endpoint() : m.publicEndpoint();
+      if (!isBlank(url) && !url.startsWith("http://") && !url.startsWith("https://")) {
+        p.add("media." + key + ": '" + url + "' must start with http:// or https://");
+      }
+    }
+    if (!m.embedded() && (isBlank(m.accessKey()) || isBlank(m.secretKey()))) {
+      p.add("media.accessKey and media.secretKey: required with media.endpoint (file:PATH or env:NAME)");
+    }
+    secretReference(p, "media.accessKey", m.accessKey());
+    secretReference(p, "media.secretKey", m.secretKey());
+    notBlank(p, "media.region", m.region());
+    if (isBlank(m.bucket()) || !m.bucket().matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+      p.add("media.bucket: '" + m.bucket() + "' is not a valid bucket name");
+    }
+    range(p, "media.maxSize", m.maxSize(), 1_024, 5L * 1024 * 1024 * 1024);
+    range(p, "media.partSize", m.partSize(), 64 * 1024, 512L * 1024 * 1024);
+    durationBetween(p, "media.urlTtl", m.urlTtl(), Duration.ofSeconds(10), Duration.ofHours(1));
+    durationAtLeast(p, "media.retention", m.retention(), Duration.ofDays(1));
+  }
+
   private static void validateLimits(List<String> p, CourierConfig.LimitsConfig l) {
     range(p, "limits.maxCiphertextBytes", l.maxCiphertextBytes(), 1, 16 * 1024 * 1024);
     range(p, "limits.maxFrameBytes", l.maxFrameBytes(), 1_024, 64 * 1024 * 1024);
@@ -122,6 +146,7 @@ public final class ConfigValidator {
     range(p, "limits.maxErrorsPerMinute", l.maxErrorsPerMinute(), 1, 1_000_000);
     range(p, "limits.maxPreKeysPerUpload", l.maxPreKeysPerUpload(), 1, 1_000);
     range(p, "limits.bundleFetchesPerMinute", l.bundleFetchesPerMinute(), 1, 1_000_000);
+    range(p, "limits.uploadsPerMinute", l.uploadsPerMinute(), 1, 1_000_000);
     if (!envelopeFitsInFrame(l)) {
       p.add("limits.maxFrameBytes (" + l.maxFrameBytes() + ") must hold one base64 ciphertext of "
           + "limits.maxCiphertextBytes (" + l.maxCiphertextBytes() + ") plus " + FRAME_OVERHEAD_BYTES + " bytes");
@@ -155,6 +180,7 @@ public final class ConfigValidator {
       case "auth" -> c.auth();
       case "mailbox" -> c.mailbox();
       case "devices" -> c.devices();
+      case "media" -> c.media();
       case "limits" -> c.limits();
       default -> c.connection();
     };

@@ -12,6 +12,7 @@ import java.util.List;
  * @param auth       token issuing and verification
  * @param mailbox    per-device queues
  * @param devices    devices per account and linking
+ * @param media      attachments in object storage; an empty endpoint starts an embedded S3 store
  * @param limits     per-frame, per-account and per-connection limits (see docs/PROTOCOL.md §7)
  * @param connection WebSocket liveness
  * @param dataDir    folder for embedded Redis data and generated development keys
@@ -22,6 +23,7 @@ public record CourierConfig(
     AuthConfig auth,
     MailboxConfig mailbox,
     DevicesConfig devices,
+    MediaConfig media,
     LimitsConfig limits,
     ConnectionConfig connection,
     String dataDir) {
@@ -35,7 +37,9 @@ public record CourierConfig(
             Duration.ofSeconds(5), "", "", 12, null),
         new MailboxConfig(Duration.ofDays(30), 10_000, Duration.ofHours(48), 100),
         new DevicesConfig(5, Duration.ofMinutes(5)),
-        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30),
+        new MediaConfig("", "", "us-east-1", "courier-attachments", "", "", 100L * 1024 * 1024, 8L * 1024 * 1024,
+            Duration.ofMinutes(5), Duration.ofDays(30)),
+        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
         "data");
   }
@@ -116,6 +120,27 @@ public record CourierConfig(
    */
   public record DevicesConfig(int maxPerAccount, Duration linkCodeTtl) {}
 
+  /**
+   * @param endpoint       S3 endpoint the server talks to, e.g. {@code http://minio:9000}; empty starts an embedded
+   *                       S3 store (S3Proxy on {@code dataDir/media}, SigV4 checked, loopback only)
+   * @param publicEndpoint the endpoint clients reach, which presigned URLs are signed for; empty: {@code endpoint}
+   * @param region         the store's region
+   * @param bucket         the bucket, created (with its expiry rule where supported) at start
+   * @param accessKey      {@code env:NAME} or {@code file:PATH}; required with an endpoint
+   * @param secretKey      {@code env:NAME} or {@code file:PATH}; required with an endpoint
+   * @param maxSize        largest attachment (ciphertext bytes)
+   * @param partSize       bytes per uploaded part
+   * @param urlTtl         how long presigned URLs and forms work
+   * @param retention      how long attachments are kept
+   */
+  public record MediaConfig(String endpoint, String publicEndpoint, String region, String bucket, String accessKey,
+      String secretKey, long maxSize, long partSize, Duration urlTtl, Duration retention) {
+    /** Whether no store is configured, so the server starts its own. */
+    public boolean embedded() {
+      return endpoint == null || endpoint.isBlank();
+    }
+  }
+
   /** See docs/PROTOCOL.md §7 for each limit. */
   public record LimitsConfig(
       int maxFrameBytes,
@@ -128,7 +153,8 @@ public record CourierConfig(
       int maxUnackedEntries,
       int maxErrorsPerMinute,
       int maxPreKeysPerUpload,
-      int bundleFetchesPerMinute) {}
+      int bundleFetchesPerMinute,
+      int uploadsPerMinute) {}
 
   /**
    * @param pingInterval how often the server pings an idle socket

@@ -9,6 +9,9 @@ import io.courier.limits.RateLimit;
 import io.courier.limits.RateLimiter;
 import io.courier.mailbox.Mailbox;
 import io.courier.mailbox.RedisMailbox;
+import io.courier.media.AttachmentService;
+import io.courier.media.MinioStore;
+import io.courier.media.S3Access;
 import io.courier.prekeys.RedisKeyDirectory;
 import io.courier.protocol.CloseReason;
 import io.courier.protocol.FrameCodec;
@@ -43,16 +46,18 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final CourierConfig config;
   private final String redisUrl;
+  private final S3Access s3;
   private final SigningKeys keys;
   private final Map<String, String> environment;
   private final PrometheusMeterRegistry registry;
   private Redis redis;
   private Gateway gateway;
 
-  public GatewayVerticle(CourierConfig config, String redisUrl, SigningKeys keys, Map<String, String> environment,
-      PrometheusMeterRegistry registry) {
+  public GatewayVerticle(CourierConfig config, String redisUrl, S3Access s3, SigningKeys keys,
+      Map<String, String> environment, PrometheusMeterRegistry registry) {
     this.config = config;
     this.redisUrl = redisUrl;
+    this.s3 = s3;
     this.keys = keys;
     this.environment = environment;
     this.registry = registry;
@@ -127,6 +132,10 @@ public final class GatewayVerticle extends VerticleBase {
     devicesApi.mount(router);
     int fetches = config.limits().bundleFetchesPerMinute();
     new KeysApi(gateway, new RateLimiter(redis, RateLimit.BUNDLE_FETCH, fetches, fetches / 60.0)).mount(router);
+    MinioStore store = s3.store(context, config.media());
+    int uploads = config.limits().uploadsPerMinute();
+    new MediaApi(gateway, new AttachmentService(redis, store, store, config.media()),
+        new RateLimiter(redis, RateLimit.UPLOAD, uploads, uploads / 60.0)).mount(router);
     router.get("/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(rc -> redis.send(Request.cmd(Command.PING))
         .timeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

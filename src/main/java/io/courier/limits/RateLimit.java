@@ -10,7 +10,9 @@ public enum RateLimit {
   /** Log-in attempts per username: {@code limits.loginsPerMinute}, burst the same. */
   LOGIN("login"),
   /** Pre-key bundle fetches per account and target: {@code limits.bundleFetchesPerMinute}, burst the same. */
-  BUNDLE_FETCH("prekeys");
+  BUNDLE_FETCH("prekeys"),
+  /** Attachment upload requests per account: {@code limits.uploadsPerMinute}, burst the same. */
+  UPLOAD("uploads");
 
   private final String id;
 

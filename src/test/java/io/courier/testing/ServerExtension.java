@@ -51,6 +51,11 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     return server.baseUri();
   }
 
+  /** The object store of the server (its embedded S3Proxy), to look at what clients stored. */
+  public io.courier.media.MinioStore store() {
+    return server.s3().store(vertx.getOrCreateContext(), server.config().media());
+  }
+
   public int port() {
     return server.port();
   }

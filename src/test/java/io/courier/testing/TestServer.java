@@ -39,6 +39,8 @@ public final class TestServer {
       return CourierServer.start(config, Map.of());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("the test server did not start", e);
     }
   }
 }

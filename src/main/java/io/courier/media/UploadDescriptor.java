@@ -1,0 +1,14 @@
+package io.courier.media;
+
+import java.util.Map;
+
+/**
+ * One presigned request for one part of an attachment.
+ *
+ * @param part   the part number, from 1
+ * @param method {@code POST} (a form upload) or {@code GET}
+ * @param url    where to send it
+ * @param fields for a POST, the form fields to send before the file (the policy, its signature, the key ...);
+ *               empty for a GET
+ */
+public record UploadDescriptor(int part, String method, String url, Map<String, String> fields) {}
