@@ -5,6 +5,7 @@ import io.courier.config.CourierConfig;
 import io.courier.gateway.GatewayVerticle;
 import io.courier.media.EmbeddedS3;
 import io.courier.media.S3Access;
+import io.courier.routing.Node;
 import io.courier.redis.EmbeddedRedis;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,7 +67,9 @@ public final class CourierServer implements AutoCloseable {
     try {
       s3.store(vertx.getOrCreateContext(), bound.media()).prepareBucket((int) bound.media().retention().toDays())
           .await();
-      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3, keys, environment, REGISTRY),
+      Node node = Node.standalone();
+      node.listen(vertx).await();
+      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3, keys, environment, REGISTRY, node),
           new DeploymentOptions().setInstances(instances)).await();
     } catch (RuntimeException e) {
       server.close();

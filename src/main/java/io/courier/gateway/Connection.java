@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * One authenticated device's WebSocket: owns the socket, its {@link DeliveryLoop}, its liveness timer and its
  * error budget, and hands each decoded frame to its handler.
  *
- * <p>Start: register for the device's signals, take the next connection epoch and announce it (older
- * connections of the device close with 4409), then start delivering the mailbox. Sends are handled one at a
+ * <p>Start: claim the device (its next connection epoch and its route; older connections of the device close
+ * with 4409), then start delivering the mailbox. Sends are handled one at a
  * time in arrival order, so one device's messages are stored in the order it sent them.
  *
  * <p>Everything runs on the socket's context; no field is touched from another thread.
@@ -42,9 +41,7 @@ final class Connection {
   private final DeviceId device;
   private final Gateway gateway;
   private final DeliveryLoop delivery;
-  private MessageConsumer<String> signals;
   private long epoch;
-  private long highestEpochSeen;
   private Future<?> sendQueue = Future.succeededFuture();
   private int queuedSends;
   private long lastActivity = System.currentTimeMillis();
@@ -74,12 +71,7 @@ final class Connection {
     socket.exceptionHandler(e -> log.atDebug().addKeyValue("device", device).log("socket error: {}", e.toString()));
     long pingMs = gateway.config().connection().pingInterval().toMillis();
     livenessTimer = vertx.setPeriodic(pingMs, id -> checkLiveness());
-    gateway.router().register(device, this::onSignal)
-        .compose(consumer -> {
-          signals = consumer;
-          // The socket may have closed while the registration was on its way.
-          return closed ? consumer.unregister().map(-1L) : gateway.router().nextEpoch(device);
-        })
+    gateway.router().claim(device, this::onSignal)
         .onSuccess(this::takeOver)
         .onFailure(e -> {
           log.atWarn().addKeyValue("device", device).log("connection start failed: {}", e.toString());
@@ -88,15 +80,12 @@ final class Connection {
   }
 
   private void takeOver(long epoch) {
-    if (closed) {
-      return;
-    }
     this.epoch = epoch;
-    if (highestEpochSeen > epoch) {
-      close(CloseReason.CONNECTED_ELSEWHERE);
+    if (closed) {
+      // The socket closed while the claim was on its way.
+      gateway.router().release(device, epoch);
       return;
     }
-    gateway.router().signal(device, new Signal.Takeover(epoch));
     log.atInfo().addKeyValue("device", device).addKeyValue("epoch", epoch).log("connected");
     delivery.pump();
   }
@@ -107,8 +96,7 @@ final class Connection {
         delivery.wake();
       }
     } else if (signal instanceof Signal.Takeover t) {
-      highestEpochSeen = Math.max(highestEpochSeen, t.epoch());
-      if (epoch > 0 && t.epoch() > epoch) {
+      if (t.epoch() > epoch) {
         close(CloseReason.CONNECTED_ELSEWHERE);
       }
     } else {
@@ -237,8 +225,8 @@ final class Connection {
     gateway.connections().remove(this);
     delivery.stop();
     vertx.cancelTimer(livenessTimer);
-    if (signals != null) {
-      signals.unregister();
+    if (epoch > 0) {
+      gateway.router().release(device, epoch);
     }
   }
 }

@@ -7,7 +7,6 @@ import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolException;
-import io.courier.routing.Signal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +87,7 @@ final class DevicesApi {
     return gateway.devices().remove(device)
         .compose(v -> Future.all(gateway.keys().delete(device), gateway.mailbox().delete(device)))
         .<Void>mapEmpty()
-        .andThen(done -> gateway.router().signal(device, Signal.LOGGED_OUT));
+        .andThen(done -> gateway.router().loggedOut(device));
   }
 
   private static int deviceNumber(String text) {

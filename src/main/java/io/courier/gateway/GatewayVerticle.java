@@ -18,6 +18,7 @@ import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
 import io.courier.redis.RedisClients;
 import io.courier.routing.DeliveryRouter;
+import io.courier.routing.Node;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -50,17 +51,19 @@ public final class GatewayVerticle extends VerticleBase {
   private final SigningKeys keys;
   private final Map<String, String> environment;
   private final PrometheusMeterRegistry registry;
+  private final Node node;
   private Redis redis;
   private Gateway gateway;
 
   public GatewayVerticle(CourierConfig config, String redisUrl, S3Access s3, SigningKeys keys,
-      Map<String, String> environment, PrometheusMeterRegistry registry) {
+      Map<String, String> environment, PrometheusMeterRegistry registry, Node node) {
     this.config = config;
     this.redisUrl = redisUrl;
     this.s3 = s3;
     this.keys = keys;
     this.environment = environment;
     this.registry = registry;
+    this.node = node;
   }
 
   @Override
@@ -89,7 +92,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Gateway wire(TokenService tokens) {
     var limits = config.limits();
     Mailbox mailbox = new RedisMailbox(redis, config.mailbox());
-    DeliveryRouter router = new DeliveryRouter(vertx, redis);
+    DeliveryRouter router = new DeliveryRouter(vertx, redis, node);
     RateLimiter sendLimiter = new RateLimiter(redis, RateLimit.SEND, limits.sendBurst(), limits.sendsPerSecond());
     RateLimiter loginLimiter = new RateLimiter(redis, RateLimit.LOGIN, limits.loginsPerMinute(),
         limits.loginsPerMinute() / 60.0);

@@ -5,7 +5,6 @@ import io.courier.metrics.MetricNames;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.routing.DeliveryRouter;
-import io.courier.routing.Signal;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import java.util.List;
@@ -26,7 +25,7 @@ final class ReceiptSender {
         .andThen(written -> {
           if (written.succeeded()) {
             Metrics.counter(MetricNames.name("receipts.stored"), MetricNames.TAG_KIND, kind.wire()).increment();
-            written.result().forEach(device -> router.signal(new DeviceId(sender, device), Signal.WAKE));
+            router.wake(sender, written.result());
           }
         });
   }

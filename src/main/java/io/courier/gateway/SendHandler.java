@@ -10,7 +10,6 @@ import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ServerFrame;
 import io.courier.routing.DeliveryRouter;
-import io.courier.routing.Signal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
@@ -67,7 +66,7 @@ final class SendHandler {
   private void wake(Append append) {
     if (append != null) {
       ENVELOPES_STORED.increment(append.envelopes().size());
-      append.envelopes().forEach(e -> router.signal(new DeviceId(append.account(), e.device()), Signal.WAKE));
+      router.wake(append.account(), append.envelopes().stream().map(e -> e.device()).toList());
     }
   }
 }

@@ -1,64 +1,135 @@
 package io.courier.routing;
 
 import io.courier.protocol.DeviceId;
+import io.courier.redis.RedisScript;
 import io.courier.redis.StoreFailures;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Finds the connection that holds a device: each live connection consumes its device's event-bus address
- * ({@code courier.device.<account>.<device>}), and any node signals it there ({@link Signal}). With a clustered
- * Vert.x the same addresses span the cluster, so only the event bus transport changes.
+ * Finds the connection that holds a device, on any node: each device's live connection is recorded as a route in
+ * Redis ({@code routes:{u:A}}, see {@link RoutingRedisKeys}) naming its node, and each node listens on one
+ * event-bus address ({@code courier.node.<node id>}); a signal for a device is sent to its node, which hands it
+ * to the connection ({@link LocalConnections}). One address per node, not per device, so the cluster's address
+ * registry stays as small as the cluster, whatever the number of connections and reconnections.
  *
- * <p>One live connection per device: a starting connection takes the next epoch from
- * {@code conn:{u:A}:D} (INCR) and publishes {@link Signal.Takeover}; every connection of the device with a lower
- * epoch closes itself. The highest epoch always wins, whatever order the signals arrive in.
+ * <p>One live connection per device: a connection claims its device ({@code routing_claim.lua}), taking the
+ * next epoch and the route; the node of the route it replaced is told to close older connections
+ * ({@link Signal.Takeover}). The highest epoch always wins, whatever order the messages arrive in.
  *
- * @implNote Wake-ups are best effort: a signal published while no connection is registered is dropped, which
- * is safe because a connection always reads its mailbox when it starts.
+ * @implNote Wake-ups are best effort: a signal to a node that just lost the device is dropped, which is safe
+ * because a connection always reads its mailbox when it starts. A route to a node that is no longer a cluster
+ * member is stale: signals skip it and it is cleared when met.
  */
 public final class DeliveryRouter {
-  /** Prefix of the per-device event-bus addresses. */
-  public static final String DEVICE_ADDRESS_PREFIX = "courier.device.";
-  /** The epoch counter of an idle device is forgotten after this long (a fresh start at 1 is fine). */
-  private static final long EPOCH_TTL_SECONDS = 30L * 24 * 3600;
+  /** Prefix of the per-node event-bus addresses. */
+  public static final String NODE_ADDRESS_PREFIX = "courier.node.";
+  /** Routes and epochs of a device without connections are forgotten after this long. */
+  static final long ROUTE_TTL_SECONDS = 30L * 24 * 3600;
+  private static final RedisScript CLAIM = RedisScript.load("routing_claim.lua");
+  private static final RedisScript RELEASE = RedisScript.load("routing_release.lua");
 
   private final EventBus eventBus;
   private final Redis redis;
+  private final Node node;
 
-  public DeliveryRouter(Vertx vertx, Redis redis) {
+  public DeliveryRouter(Vertx vertx, Redis redis, Node node) {
     this.eventBus = vertx.eventBus();
     this.redis = redis;
+    this.node = node;
   }
 
-  public static String address(DeviceId device) {
-    return DEVICE_ADDRESS_PREFIX + device.account() + "." + device.device();
+  static String address(String nodeId) {
+    return NODE_ADDRESS_PREFIX + nodeId;
   }
 
-  /** Starts receiving {@code device}'s signals; completes once the registration is in place. */
-  public Future<MessageConsumer<String>> register(DeviceId device, Handler<Signal> handler) {
-    MessageConsumer<String> consumer = eventBus.consumer(address(device), m -> handler.handle(Signal.decode(m.body())));
-    return consumer.completion().map(consumer);
+  /**
+   * Makes the calling connection its device's live one: claims the route and registers the connection here
+   * ({@code handler} runs on the caller's context); older connections, here or on another node, are told to close.
+   *
+   * @return this connection's epoch
+   */
+  public Future<Long> claim(DeviceId device, Handler<Signal> handler) {
+    Context context = Vertx.currentContext();
+    return CLAIM.run(redis, List.of(RoutingRedisKeys.epoch(device), RoutingRedisKeys.routes(device.account())),
+            List.of(Integer.toString(device.device()), node.id(), Long.toString(ROUTE_TTL_SECONDS)))
+        .recover(StoreFailures::unavailable)
+        .map(reply -> {
+          long epoch = reply.get(0).toLong();
+          node.connections().register(device, epoch, context, handler);
+          String previousNode = nodeOf(reply.get(1).toString());
+          if (previousNode != null && !previousNode.equals(node.id()) && node.isMember(previousNode)) {
+            eventBus.send(address(previousNode), NodeMessages.takeover(device, epoch));
+          }
+          return epoch;
+        });
   }
 
-  /** The next connection epoch of {@code device}. */
-  public Future<Long> nextEpoch(DeviceId device) {
-    String key = "conn:{u:" + device.account() + "}:" + device.device();
-    // One pipelined round trip for both commands.
-    return redis.batch(List.of(Request.cmd(Command.INCR).arg(key),
-            Request.cmd(Command.EXPIRE).arg(key).arg(EPOCH_TTL_SECONDS)))
-        .map(replies -> replies.get(0).toLong())
-        .recover(StoreFailures::unavailable);
+  /** The connection with {@code epoch} has closed: forget it here and, unless replaced, its route. */
+  public void release(DeviceId device, long epoch) {
+    node.connections().unregister(device, epoch);
+    forget(device.account(), device.device(), node.id() + " " + epoch);
   }
 
-  public void signal(DeviceId device, Signal signal) {
-    eventBus.publish(address(device), Signal.encode(signal));
+  /** Tells the devices' connections, wherever they are, that their mailboxes have new entries. */
+  public void wake(String account, List<Integer> devices) {
+    Request lookup = Request.cmd(Command.HMGET).arg(RoutingRedisKeys.routes(account));
+    devices.forEach(lookup::arg);
+    redis.send(lookup).onSuccess(routes -> sendWakes(account, devices, routes));
+  }
+
+  /** Tells the device's connection, wherever it is, that the device is gone. */
+  public void loggedOut(DeviceId device) {
+    node.connections().deliver(device, Signal.LOGGED_OUT);
+    redis.send(Request.cmd(Command.HGET).arg(RoutingRedisKeys.routes(device.account())).arg(device.device()))
+        .onSuccess(route -> {
+          String nodeId = route == null ? null : nodeOf(route.toString());
+          if (nodeId != null && !nodeId.equals(node.id())) {
+            eventBus.send(address(nodeId), NodeMessages.logout(device));
+          }
+        });
+  }
+
+  private void sendWakes(String account, List<Integer> devices, Response routes) {
+    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+    for (int i = 0; i < devices.size(); i++) {
+      Response route = routes.get(i);
+      if (route == null) {
+        continue;
+      }
+      String nodeId = nodeOf(route.toString());
+      if (node.isMember(nodeId)) {
+        byNode.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
+      } else {
+        forget(account, devices.get(i), route.toString());
+      }
+    }
+    byNode.forEach((nodeId, nodeDevices) -> {
+      if (nodeId.equals(node.id())) {
+        nodeDevices.forEach(d -> node.connections().deliver(new DeviceId(account, d), Signal.WAKE));
+      } else {
+        eventBus.send(address(nodeId), NodeMessages.wake(account, nodeDevices));
+      }
+    });
+  }
+
+  private void forget(String account, int device, String route) {
+    RELEASE.run(redis, List.of(RoutingRedisKeys.routes(account)), List.of(Integer.toString(device), route));
+  }
+
+  private static String nodeOf(String route) {
+    int space = route.indexOf(' ');
+    return space <= 0 ? null : route.substring(0, space);
   }
 }
