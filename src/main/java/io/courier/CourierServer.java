@@ -5,6 +5,7 @@ import io.courier.config.CourierConfig;
 import io.courier.gateway.GatewayVerticle;
 import io.courier.media.EmbeddedS3;
 import io.courier.media.S3Access;
+import io.courier.routing.Clustering;
 import io.courier.routing.Node;
 import io.courier.redis.EmbeddedRedis;
 import io.micrometer.core.instrument.Metrics;
@@ -13,6 +14,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -61,13 +64,19 @@ public final class CourierServer implements AutoCloseable {
     SigningKeys keys = SigningKeys.load(config.auth(), dataDir, environment);
     CourierConfig bound = withPort(config, config.server().port() == 0 ? freePort() : config.server().port());
     VertxOptions options = new VertxOptions();
-    Vertx vertx = Vertx.vertx(options);
+    HazelcastClusterManager clusterManager = bound.cluster().enabled() ? Clustering.manager(bound.cluster()) : null;
+    Vertx vertx = clusterManager == null ? Vertx.vertx(options) : Vertx.builder()
+        .with(options.setEventBusOptions(new EventBusOptions().setHost(bound.cluster().host())
+            .setClusterPublicHost(bound.cluster().host())))
+        .withClusterManager(clusterManager)
+        .buildClustered()
+        .await();
     int instances = bound.server().instances() == 0 ? options.getEventLoopPoolSize() : bound.server().instances();
     CourierServer server = new CourierServer(vertx, embedded, embeddedS3, bound, redisUrl, s3);
     try {
       s3.store(vertx.getOrCreateContext(), bound.media()).prepareBucket((int) bound.media().retention().toDays())
           .await();
-      Node node = Node.standalone();
+      Node node = clusterManager == null ? Node.standalone() : Node.clustered(clusterManager);
       node.listen(vertx).await();
       vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3, keys, environment, REGISTRY, node),
           new DeploymentOptions().setInstances(instances)).await();
@@ -131,7 +140,8 @@ public final class CourierServer implements AutoCloseable {
   private static CourierConfig withPort(CourierConfig c, int port) {
     var s = c.server();
     return new CourierConfig(new CourierConfig.ServerConfig(s.host(), port, s.instances(), s.allowedOrigins()),
-        c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(), c.limits(), c.connection(), c.dataDir());
+        c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(), c.cluster(), c.limits(), c.connection(),
+        c.dataDir());
   }
 
   private static int freePort() throws IOException {

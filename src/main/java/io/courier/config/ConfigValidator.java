@@ -24,7 +24,7 @@ public final class ConfigValidator {
 
   public static List<String> validate(CourierConfig c) {
     List<String> p = new ArrayList<>();
-    for (String section : List.of("server", "redis", "auth", "mailbox", "devices", "media", "limits",
+    for (String section : List.of("server", "redis", "auth", "mailbox", "devices", "media", "cluster", "limits",
         "connection")) {
       if (sectionOf(c, section) == null) {
         p.add(section + ": must be a mapping, not null");
@@ -52,6 +52,17 @@ public final class ConfigValidator {
     range(p, "devices.maxPerAccount", c.devices().maxPerAccount(), 1, 100);
     durationBetween(p, "devices.linkCodeTtl", c.devices().linkCodeTtl(), Duration.ofSeconds(30), Duration.ofHours(1));
     validateMedia(p, c.media());
+    if (c.cluster().enabled()) {
+      notBlank(p, "cluster.name", c.cluster().name());
+      notBlank(p, "cluster.host", c.cluster().host());
+      range(p, "cluster.port", c.cluster().port(), 1, 65_535);
+      if (c.cluster().members() == null) {
+        p.add("cluster.members: must be a list (may be empty)");
+      }
+      if (clusterNeedsEmbeddedStores(c)) {
+        p.add("cluster.enabled: clustered nodes must share Redis and the S3 store: set redis.url and media.endpoint");
+      }
+    }
     validateLimits(p, c.limits());
     durationAtLeast(p, "connection.pingInterval", c.connection().pingInterval(), Duration.ofSeconds(1));
     if (!pingFitsInIdleTimeout(c.connection())) {
@@ -153,6 +164,10 @@ public final class ConfigValidator {
     }
   }
 
+  static boolean clusterNeedsEmbeddedStores(CourierConfig c) {
+    return c.redis().embedded() || c.media().embedded();
+  }
+
   static boolean envelopeFitsInFrame(CourierConfig.LimitsConfig l) {
     return (long) l.maxFrameBytes() >= (l.maxCiphertextBytes() + 2L) / 3 * 4 + FRAME_OVERHEAD_BYTES;
   }
@@ -181,6 +196,7 @@ public final class ConfigValidator {
       case "mailbox" -> c.mailbox();
       case "devices" -> c.devices();
       case "media" -> c.media();
+      case "cluster" -> c.cluster();
       case "limits" -> c.limits();
       default -> c.connection();
     };

@@ -13,6 +13,7 @@ import java.util.List;
  * @param mailbox    per-device queues
  * @param devices    devices per account and linking
  * @param media      attachments in object storage; an empty endpoint starts an embedded S3 store
+ * @param cluster    clustering with other nodes (Hazelcast); off by default
  * @param limits     per-frame, per-account and per-connection limits (see docs/PROTOCOL.md §7)
  * @param connection WebSocket liveness
  * @param dataDir    folder for embedded Redis data and generated development keys
@@ -24,6 +25,7 @@ public record CourierConfig(
     MailboxConfig mailbox,
     DevicesConfig devices,
     MediaConfig media,
+    ClusterConfig cluster,
     LimitsConfig limits,
     ConnectionConfig connection,
     String dataDir) {
@@ -39,6 +41,7 @@ public record CourierConfig(
         new DevicesConfig(5, Duration.ofMinutes(5)),
         new MediaConfig("", "", "us-east-1", "courier-attachments", "", "", 100L * 1024 * 1024, 8L * 1024 * 1024,
             Duration.ofMinutes(5), Duration.ofDays(30)),
+        new ClusterConfig(false, "courier", "127.0.0.1", 5701, List.of(), ""),
         new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
         "data");
@@ -140,6 +143,19 @@ public record CourierConfig(
       return endpoint == null || endpoint.isBlank();
     }
   }
+
+  /**
+   * @param enabled      join a cluster of nodes (they must share Redis and the S3 store)
+   * @param name         cluster name; nodes with another name do not join
+   * @param host         address Hazelcast and the event bus bind to and announce
+   * @param port         first Hazelcast port tried (it counts up when taken); the event bus picks its own
+   * @param members      addresses (host or host:port) of some other members, for TCP/IP discovery; empty uses
+   *                     multicast
+   * @param hazelcastXml a full Hazelcast XML config instead of the settings above (for Kubernetes or cloud
+   *                     discovery); it must keep Vert.x's {@code __vertx.*} maps (see config/cluster.example.xml)
+   */
+  public record ClusterConfig(boolean enabled, String name, String host, int port, List<String> members,
+      String hazelcastXml) {}
 
   /** See docs/PROTOCOL.md §7 for each limit. */
   public record LimitsConfig(

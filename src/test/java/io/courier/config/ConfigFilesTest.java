@@ -30,6 +30,22 @@ class ConfigFilesTest {
   }
 
   @Test
+  void theHazelcastExampleParsesAndKeepsTheVertxStructures() throws IOException {
+    com.hazelcast.config.Config hazelcast = new com.hazelcast.config.FileSystemXmlConfig(
+        "config/cluster.example.xml");
+    assertThat(hazelcast.getClusterName()).isEqualTo("courier");
+    assertThat(hazelcast.getMultiMapConfigs()).containsKey("__vertx.subs");
+    assertThat(hazelcast.getMapConfigs()).containsKeys("__vertx.haInfo", "__vertx.nodeInfo");
+  }
+
+  @Test
+  void clusteredNodesMustShareTheirStores(@TempDir Path dir) throws IOException {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(Path.of("config/courier.yaml"),
+        List.of("cluster.enabled=true")))
+        .hasMessageContaining("clustered nodes must share Redis and the S3 store");
+  }
+
+  @Test
   void defaultConfigRunsEmbeddedWithTheDocumentedDefaults() {
     CourierConfig config = new ConfigLoader(Map.of()).load(Path.of("config/courier.yaml"), List.of());
     assertThat(config.redis().embedded()).isTrue();
