@@ -206,6 +206,18 @@ final class Connection {
     }
   }
 
+  /**
+   * Closes for a node shutdown: reads no more frames, lets the sends already taken finish (so their {@code sent}
+   * goes out), then closes with 1001; at most {@code timeout}.
+   */
+  Future<Void> shutdown(java.time.Duration timeout) {
+    socket.pause();
+    return sendQueue.<Void>mapEmpty()
+        .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> Future.succeededFuture())
+        .andThen(done -> close(CloseReason.SHUTDOWN));
+  }
+
   void close(CloseReason reason) {
     if (closed) {
       return;

@@ -9,6 +9,7 @@ import io.courier.prekeys.KeyDirectory;
 import io.courier.protocol.FrameCodec;
 import io.courier.routing.DeliveryRouter;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The services one gateway verticle instance works with, wired once in {@link GatewayVerticle#start()}.
@@ -25,6 +26,7 @@ import java.util.Set;
  * @param ackHandler   the {@code ack} frame
  * @param readHandler  the {@code read} frame
  * @param connections  this instance's open connections; touched only on its event loop
+ * @param draining     set when the node shuts down: handshakes are refused from then on
  */
 record Gateway(
     CourierConfig config,
@@ -38,4 +40,5 @@ record Gateway(
     SendHandler sendHandler,
     AckHandler ackHandler,
     ReadHandler readHandler,
-    Set<Connection> connections) {}
+    Set<Connection> connections,
+    AtomicBoolean draining) {}

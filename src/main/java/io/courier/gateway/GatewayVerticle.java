@@ -13,7 +13,6 @@ import io.courier.media.AttachmentService;
 import io.courier.media.MinioStore;
 import io.courier.media.S3Access;
 import io.courier.prekeys.RedisKeyDirectory;
-import io.courier.protocol.CloseReason;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
 import io.courier.redis.RedisClients;
@@ -31,9 +30,11 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP and WebSocket front door; deployed once per event loop, all instances sharing one port. Each
@@ -44,6 +45,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(1);
   /** Messages up to this multiple of {@code limits.maxFrameBytes} are read and refused with a 1009 close. */
   static final int HARD_FRAME_CAP_FACTOR = 4;
+  /** How long shutdown waits for a connection's in-flight sends before closing it anyway. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final CourierConfig config;
   private final String redisUrl;
@@ -78,15 +81,22 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    closeConnections();
-    return redis == null ? Future.succeededFuture() : redis.close();
+    return drain().eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 
-  /** Tells every client of this instance to reconnect elsewhere (1001) before the sockets go. */
-  private void closeConnections() {
-    if (gateway != null) {
-      List.copyOf(gateway.connections()).forEach(c -> c.close(CloseReason.SHUTDOWN));
+  /**
+   * Graceful shutdown: new handshakes are refused ({@code UNAVAILABLE}, so the load balancer's retry or the client's
+   * reconnect lands on another node), every connection stops reading frames, lets the sends it already took finish
+   * (at most {@link #DRAIN_TIMEOUT}), and is closed with 1001 so its client reconnects elsewhere.
+   */
+  private Future<Void> drain() {
+    if (gateway == null) {
+      return Future.succeededFuture();
     }
+    gateway.draining().set(true);
+    List<Future<Void>> closing = new ArrayList<>();
+    List.copyOf(gateway.connections()).forEach(c -> closing.add(c.shutdown(DRAIN_TIMEOUT)));
+    return Future.join(closing).mapEmpty();
   }
 
   private Gateway wire(TokenService tokens) {
@@ -106,7 +116,8 @@ public final class GatewayVerticle extends VerticleBase {
         new SendHandler(mailbox, router, sendLimiter),
         new AckHandler(mailbox, receipts),
         new ReadHandler(receipts),
-        new HashSet<>());
+        new HashSet<>(),
+        new AtomicBoolean());
     return gateway;
   }
 

@@ -43,6 +43,10 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   }
 
   private Future<DeviceId> authenticate(HttpServerRequest request) {
+    if (gateway.draining().get()) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "this node is shutting down; "
+          + "reconnect"));
+    }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin != null && !allowedOrigins.contains(origin) && !isSameOrigin(origin, request)) {
       return Future.failedFuture(new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin

@@ -9,6 +9,9 @@ import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
 import io.courier.testing.WireClient;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,6 +49,42 @@ class RoutingTest {
       stopping.close();
       assertThat(b.awaitClose()).isEqualTo(new WireClient.Close(1001, "server shutting down"));
     }
+  }
+
+  @Test
+  void shutdownLetsInFlightSendsFinishAndLosesNothingAnswered() {
+    CourierServer stopping = TestServer.start(SERVER.redis().url(), "limits.sendsPerSecond=100000",
+        "limits.sendBurst=100000");
+    TestAccounts accounts = new TestAccounts(SERVER.vertx(), stopping.baseUri());
+    Session alice = accounts.register("alice");
+    Session bob = accounts.register("bob");
+    Set<String> answered = new HashSet<>();
+    try (WireClient a = WireClient.connect(SERVER.vertx(), stopping.port(), alice.accessToken())) {
+      a.expect("drained");
+      for (int i = 0; i < 300; i++) {
+        a.send(OneToOneChatTest.sendFrame("m" + i, bob.account(), bob.device(), "x"));
+      }
+      a.expect("sent");
+      stopping.close();
+      WireClient.Close close = a.awaitClose();
+      assertThat(close.code()).isEqualTo(1001);
+      for (int i = a.pending(); i > 0; i--) {
+        JsonObject frame = a.next();
+        if ("sent".equals(frame.getString("type"))) {
+          answered.add(frame.getString("id"));
+        }
+      }
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> stored = (List<Object>) SERVER.redis().command("XRANGE",
+        "mbox:{u:" + bob.account() + "}:" + bob.device(), "-", "+");
+    Set<String> storedIds = new HashSet<>();
+    for (Object entry : stored) {
+      @SuppressWarnings("unchecked")
+      List<Object> fields = (List<Object>) ((List<Object>) entry).get(1);
+      storedIds.add((String) fields.get(fields.indexOf("i") + 1));
+    }
+    assertThat(storedIds).as("every send answered 'sent' is stored").containsAll(answered);
   }
 
   @Test
