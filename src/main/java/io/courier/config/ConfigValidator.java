@@ -39,9 +39,14 @@ public final class ConfigValidator {
     if (c.server().allowedOrigins() == null) {
       p.add("server.allowedOrigins: must be a list (may be empty)");
     }
-    String url = c.redis().url();
-    if (url != null && !url.isEmpty() && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
-      p.add("redis.url: '" + url + "' must start with redis:// or rediss:// (or be empty for embedded Redis)");
+    String urls = c.redis().url();
+    for (String url : urls == null ? new String[0] : urls.split(",")) {
+      if (!url.isBlank() && !url.trim().startsWith("redis://") && !url.trim().startsWith("rediss://")) {
+        p.add("redis.url: '" + url + "' must start with redis:// or rediss:// (or be empty for embedded Redis)");
+      }
+    }
+    if (c.redis().cluster() && c.redis().embedded()) {
+      p.add("redis.cluster: a Redis Cluster needs redis.url (its nodes); the embedded Redis is standalone");
     }
     range(p, "redis.poolSize", c.redis().poolSize(), 1, 128);
     if (!Set.of("always", "everysec", "no").contains(String.valueOf(c.redis().embeddedFsync()))) {

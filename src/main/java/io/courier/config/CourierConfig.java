@@ -34,7 +34,7 @@ public record CourierConfig(
   public static CourierConfig defaults() {
     return new CourierConfig(
         new ServerConfig("127.0.0.1", 8080, 0, List.of()),
-        new RedisConfig("", 8, "everysec"),
+        new RedisConfig("", false, 8, "everysec"),
         new AuthConfig("courier", "courier-clients", Duration.ofMinutes(15), Duration.ofDays(30),
             Duration.ofSeconds(5), "", "", 12, null),
         new MailboxConfig(Duration.ofDays(30), 10_000, Duration.ofHours(48), 100),
@@ -58,12 +58,13 @@ public record CourierConfig(
   public record ServerConfig(String host, int port, int instances, List<String> allowedOrigins) {}
 
   /**
-   * @param url               {@code redis://host:port} (or {@code rediss://}); empty starts an embedded Redis with
-   *                          AOF on in {@code dataDir/redis}
+   * @param url               {@code redis://host:port} (or {@code rediss://}); for a Redis Cluster one or more nodes,
+   *                          comma-separated; empty starts an embedded Redis with AOF on in {@code dataDir/redis}
+   * @param cluster           {@code url} names a Redis Cluster
    * @param poolSize          connections per gateway instance
    * @param embeddedFsync     {@code appendfsync} of the embedded Redis: {@code always}, {@code everysec} or {@code no}
    */
-  public record RedisConfig(String url, int poolSize, String embeddedFsync) {
+  public record RedisConfig(String url, boolean cluster, int poolSize, String embeddedFsync) {
     /** Whether no Redis is configured, so the server starts its own. */
     public boolean embedded() {
       return url == null || url.isBlank();

@@ -71,7 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = RedisClients.create(vertx, redisUrl, config.redis().poolSize());
+    redis = RedisClients.create(vertx, redisUrl, config.redis().poolSize(), config.redis().cluster());
     return TokenService.create(vertx, config.auth(), keys, environment)
         .map(this::wire)
         .compose(wired -> vertx.createHttpServer(serverOptions())

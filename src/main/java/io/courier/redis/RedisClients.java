@@ -14,12 +14,19 @@ public final class RedisClients {
 
   private RedisClients() {}
 
-  public static Redis create(Vertx vertx, String url, int poolSize) {
-    return Redis.createClient(vertx, new RedisOptions()
-        .setType(RedisClientType.STANDALONE)
-        .setConnectionString(url)
+  /**
+   * A pooled client: standalone, or for a Redis Cluster when {@code cluster} is set, with {@code urls} one or more
+   * nodes (comma-separated) to learn the cluster's layout from.
+   */
+  public static Redis create(Vertx vertx, String urls, int poolSize, boolean cluster) {
+    RedisOptions options = new RedisOptions()
+        .setType(cluster ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(MAX_POOL_WAITING)
-        .setMaxWaitingHandlers(MAX_WAITING_HANDLERS));
+        .setMaxWaitingHandlers(MAX_WAITING_HANDLERS);
+    for (String url : urls.split(",")) {
+      options.addConnectionString(url.trim());
+    }
+    return Redis.createClient(vertx, options);
   }
 }

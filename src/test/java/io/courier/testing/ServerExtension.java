@@ -14,21 +14,40 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
   private final String[] overrides;
+  private final boolean redisCluster;
   private RedisProcess redis;
+  private RedisClusterProcess cluster;
   private Vertx vertx;
   private CourierServer server;
   private TestAccounts accounts;
 
   /** {@code overrides} are {@code key.path=value} settings on top of {@link TestServer}'s. */
   public ServerExtension(String... overrides) {
+    this(false, overrides);
+  }
+
+  private ServerExtension(boolean redisCluster, String... overrides) {
+    this.redisCluster = redisCluster;
     this.overrides = overrides;
+  }
+
+  /** The same, with the server on a 3-master Redis Cluster ({@link #redis()} is then null). */
+  public static ServerExtension onRedisCluster(String... overrides) {
+    return new ServerExtension(true, overrides);
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    redis = RedisProcess.builder().build().start();
     vertx = Vertx.vertx();
-    server = TestServer.start(redis.url(), overrides);
+    if (redisCluster) {
+      cluster = RedisClusterProcess.start();
+      String[] all = java.util.Arrays.copyOf(overrides, overrides.length + 1);
+      all[overrides.length] = "redis.cluster=true";
+      server = TestServer.start(cluster.urls(), all);
+    } else {
+      redis = RedisProcess.builder().build().start();
+      server = TestServer.start(redis.url(), overrides);
+    }
     accounts = new TestAccounts(vertx, server.baseUri());
   }
 
@@ -36,7 +55,12 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
   public void afterAll(ExtensionContext context) {
     server.close();
     vertx.close();
-    redis.close();
+    if (redis != null) {
+      redis.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   public Vertx vertx() {
