@@ -59,7 +59,7 @@ final class AccountCommands {
         cli.out.println("on the new device, within " + offer.expiresIn() / 60 + " minutes, run:");
         cli.out.println("  courier link " + offer.text());
       } finally {
-        Workspace.close(messenger);
+        ws.finish(messenger);
       }
       return 0;
     }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command-line client (docs/CLIENT.md): accounts, devices and linking, and end-to-end encrypted messages with
- * the Signal protocol through the SDK ({@code io.courier.client.signal}).
+ * The command-line client (docs/CLIENT.md): accounts, devices and linking, and end-to-end encrypted messages and
+ * files with the Signal protocol through the SDK ({@code io.courier.client.signal}, {@code io.courier.client.media}).
  *
  * <p>Sessions and Signal stores are kept per server and account under {@code --home} (default
  * {@code ~/.courier}), so each command reuses the same device instead of creating a new one.
@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         AccountCommands.RegisterCommand.class, AccountCommands.LoginCommand.class,
         AccountCommands.LinkOfferCommand.class, AccountCommands.LinkCommand.class,
         DeviceCommands.DevicesCommand.class, DeviceCommands.UnlinkCommand.class,
-        MessageCommands.SendCommand.class, MessageCommands.ChatCommand.class,
+        MessageCommands.SendCommand.class, MessageCommands.ChatCommand.class, FileCommands.SendFileCommand.class,
         MessageCommands.SafetyNumberCommand.class, MessageCommands.TrustCommand.class})
 public final class CourierCli {
   @Option(names = "--server", defaultValue = "http://127.0.0.1:8080",

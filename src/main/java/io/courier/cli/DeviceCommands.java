@@ -25,7 +25,7 @@ final class DeviceCommands {
               ? "  (this one)" : "") + (d.keys() ? "" : "  (no keys yet)"));
         }
       } finally {
-        Workspace.close(messenger);
+        ws.finish(messenger);
       }
       return 0;
     }
@@ -46,7 +46,7 @@ final class DeviceCommands {
         messenger.unlinkDevice(device).await();
         cli.out.println("unlinked device " + device);
       } finally {
-        Workspace.close(messenger);
+        ws.finish(messenger);
       }
       return 0;
     }

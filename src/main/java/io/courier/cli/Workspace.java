@@ -9,22 +9,30 @@ import io.courier.client.signal.SecureMessenger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * One command's view of the local state for a server: the saved sessions and Signal stores under {@code --home},
- * and a Vert.x to run the SDK on. Opening a messenger connects the device; whatever arrives is shown by the
- * {@link Screen}, since a delivered message is acked and must reach the user.
+ * the default folder for received attachments ({@code <home>/downloads}), and a Vert.x to run the SDK on. Opening a
+ * messenger connects the device; whatever arrives is shown by the {@link Screen}, since a delivered message is acked
+ * and must reach the user; for the same reason {@link #finish} waits for the attachments being saved.
  */
 final class Workspace implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final URI server;
   final SessionStore sessions;
   final AccountApi accounts;
+  /** Where received attachments are saved unless a command says otherwise. */
+  final Path downloads;
+  private final Map<SecureMessenger, Screen> screens = new IdentityHashMap<>();
 
   Workspace(CourierCli cli) {
     this.server = URI.create(cli.server);
     this.sessions = new SessionStore(cli.home, server);
     this.accounts = new AccountApi(vertx, server);
+    this.downloads = cli.home.resolve("downloads");
   }
 
   /** The saved session of {@code account}, or a clear failure telling the user what to run. */
@@ -45,9 +53,11 @@ final class Workspace implements AutoCloseable {
   SecureMessenger open(Session session, Screen screen) {
     SessionTokenSource source = new SessionTokenSource(accounts, session);
     TokenSource tokens = refresh -> source.token(refresh).andThen(t -> sessions.save(source.session()));
+    screen.defaultDownloads(downloads);
     SecureMessenger messenger = SecureMessenger.open(vertx, MessengerOptions.create(server, session,
         sessions.storeRoot()).withTokens(tokens).withListener(screen)).await();
     screen.attach(messenger);
+    screens.put(messenger, screen);
     return messenger;
   }
 
@@ -61,6 +71,18 @@ final class Workspace implements AutoCloseable {
 
   static void close(SecureMessenger messenger) {
     messenger.close().await();
+  }
+
+  /** Waits until the attachments that arrived are saved (or failed), then closes the messenger. */
+  void finish(SecureMessenger messenger) {
+    Screen screen = screens.remove(messenger);
+    try {
+      if (screen != null) {
+        screen.downloadsSettled().await();
+      }
+    } finally {
+      close(messenger);
+    }
   }
 
   <T> T await(Future<T> future) {

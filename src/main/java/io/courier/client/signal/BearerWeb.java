@@ -13,15 +13,17 @@ import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 
 /**
- * HTTP calls to the server's REST API (PROTOCOL.md §1) for the key directory and device endpoints: JSON bodies,
- * the Device's bearer token, and errors turned into {@link CourierException} as {@link AccountApi} does.
+ * HTTP calls to the server's REST API (PROTOCOL.md §1) for the key directory, device and attachment endpoints: JSON
+ * bodies, the Device's bearer token, and errors turned into {@link CourierException} as {@link AccountApi} does.
+ * Features built on a messenger (attachments) get the messenger's instance from {@link SecureMessenger#api()}, so
+ * they share its tokens: a refresh token is single-use and must not be spent by two token sources.
  *
  * <p>An answer {@code 401 TOKEN_EXPIRED} asks the {@link TokenSource} for a fresh token and repeats the call once.
  *
  * @implNote Does not own the {@link WebClient}; nothing else is retried (a {@code RATE_LIMITED} answer reaches the
  *     caller as a temporary {@link CourierException}). Futures complete on the context the call was made from.
  */
-final class BearerWeb {
+public final class BearerWeb {
 
   private final WebClient web;
   private final String base;
@@ -31,14 +33,14 @@ final class BearerWeb {
    * @param server the server's base URI; {@code ws}/{@code wss} are turned into {@code http}/{@code https}
    * @param tokens the Device's access tokens, or null for the calls that need none ({@link #post})
    */
-  BearerWeb(WebClient web, URI server, TokenSource tokens) {
+  public BearerWeb(WebClient web, URI server, TokenSource tokens) {
     this.web = web;
     this.base = httpBase(server);
     this.tokens = tokens;
   }
 
   /** A call with the bearer token; {@code body} may be null. Succeeds only with status {@code expected}. */
-  Future<HttpResponse<Buffer>> call(HttpMethod method, String path, JsonObject body, int expected) {
+  public Future<HttpResponse<Buffer>> call(HttpMethod method, String path, JsonObject body, int expected) {
     return tokens.token(false)
         .compose(token -> send(method, path, body, token))
         .compose(response -> isExpired(response)

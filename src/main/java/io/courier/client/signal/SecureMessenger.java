@@ -117,6 +117,7 @@ public final class SecureMessenger {
   private final SeenMessages seen;
   private final DeviceCrypto crypto;
   private final WebClient web;
+  private final BearerWeb bearer;
   private final AccountApi accounts;
   private final KeysApi keys;
   private final DevicesApi devices;
@@ -147,7 +148,7 @@ public final class SecureMessenger {
     this.accounts = options.tokens() == null ? new AccountApi(vertx, options.server()) : null;
     TokenSource tokens = new SharedTokenSource(options.tokens() != null ? options.tokens()
         : new SessionTokenSource(accounts, options.session()));
-    BearerWeb bearer = new BearerWeb(web, options.server(), tokens);
+    this.bearer = new BearerWeb(web, options.server(), tokens);
     this.keys = new KeysApi(bearer);
     this.devices = new DevicesApi(bearer);
     this.deviceKeys = new DeviceKeys(vertx, store, keys);
@@ -276,6 +277,20 @@ public final class SecureMessenger {
   /** This Device's identity key (the Account's, for linked Devices). */
   public IdentityKey identityKey() {
     return store.getIdentityKeyPair().getPublicKey();
+  }
+
+  /** The Vert.x this messenger runs on. */
+  public Vertx vertx() {
+    return context.owner();
+  }
+
+  /**
+   * Authenticated calls to the server's REST API as this Device, sharing the messenger's tokens (and their
+   * refresh), for features built on the messenger such as attachments ({@code io.courier.client.media}). It stops
+   * working when the messenger is closed.
+   */
+  public BearerWeb api() {
+    return bearer;
   }
 
   /** The Device's store, for inspection; changing it while the messenger runs is not supported. */
