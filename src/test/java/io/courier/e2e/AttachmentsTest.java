@@ -37,14 +37,6 @@ class AttachmentsTest {
     http = WebClient.create(SERVER.vertx());
   }
 
-  static HttpResponse<Buffer> api(HttpMethod method, String path, Session as, JsonObject body) {
-    var request = http.requestAbs(method, SERVER.baseUri() + path);
-    if (as != null) {
-      request.bearerTokenAuthentication(as.accessToken());
-    }
-    return WireClient.await(body == null ? request.send() : request.sendJsonObject(body));
-  }
-
   static byte[] random(int size) {
     byte[] bytes = new byte[size];
     new Random(size).nextBytes(bytes);
@@ -75,7 +67,7 @@ class AttachmentsTest {
     Session alice = SERVER.accounts().register("alice");
     Session bob = SERVER.accounts().register("bob");
     byte[] file = random(150_000);
-    JsonObject descriptor = api(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", file.length))
+    JsonObject descriptor = SERVER.call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", file.length))
         .bodyAsJsonObject();
     String id = descriptor.getString("id");
     assertThat(id).matches("[A-Za-z0-9_-]{22}");
@@ -86,17 +78,17 @@ class AttachmentsTest {
 
     assertThat(upload(parts.getJsonObject(0), slice(file, 1)).statusCode()).isEqualTo(204);
     assertThat(upload(parts.getJsonObject(1), slice(file, 2)).statusCode()).isEqualTo(204);
-    assertCode(api(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null), 409, "ATTACHMENT_INCOMPLETE");
-    assertCode(api(HttpMethod.GET, "/v1/attachments/" + id, bob, null), 404, "UNKNOWN_ATTACHMENT");
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null), 409, "ATTACHMENT_INCOMPLETE");
+    assertCode(SERVER.call(HttpMethod.GET, "/v1/attachments/" + id, bob, null), 404, "UNKNOWN_ATTACHMENT");
 
     // Resuming with fresh descriptors for the last part.
-    JsonObject again = api(HttpMethod.POST, "/v1/attachments/" + id + "/upload", alice, null).bodyAsJsonObject();
+    JsonObject again = SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/upload", alice, null).bodyAsJsonObject();
     assertThat(upload(again.getJsonArray("parts").getJsonObject(2), slice(file, 3)).statusCode()).isEqualTo(204);
-    assertCode(api(HttpMethod.POST, "/v1/attachments/" + id + "/complete", bob, null), 404, "UNKNOWN_ATTACHMENT");
-    assertThat(api(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null).statusCode()).isEqualTo(204);
-    assertThat(api(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null).statusCode()).isEqualTo(204);
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/complete", bob, null), 404, "UNKNOWN_ATTACHMENT");
+    assertThat(SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null).statusCode()).isEqualTo(204);
 
-    JsonObject download = api(HttpMethod.GET, "/v1/attachments/" + id, bob, null).bodyAsJsonObject();
+    JsonObject download = SERVER.call(HttpMethod.GET, "/v1/attachments/" + id, bob, null).bodyAsJsonObject();
     Buffer whole = Buffer.buffer();
     for (Object part : download.getJsonArray("parts")) {
       HttpResponse<Buffer> got = WireClient.await(http.getAbs(((JsonObject) part).getString("url")).send());
@@ -110,7 +102,7 @@ class AttachmentsTest {
   void tamperedExpiredOtherMethodAndOtherObjectUrlsAreRefused() {
     Session alice = SERVER.accounts().register("alice");
     byte[] file = random(1_000);
-    JsonObject descriptor = api(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", file.length))
+    JsonObject descriptor = SERVER.call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", file.length))
         .bodyAsJsonObject();
     String id = descriptor.getString("id");
     JsonObject form = descriptor.getJsonArray("parts").getJsonObject(0);
@@ -118,8 +110,8 @@ class AttachmentsTest {
     forged.getJsonObject("fields").put("policy", "e30=");
     assertThat(upload(forged, file).statusCode()).as("a policy the server did not sign").isEqualTo(403);
     upload(form, file);
-    api(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null);
-    String url = api(HttpMethod.GET, "/v1/attachments/" + id, alice, null).bodyAsJsonObject().getJsonArray("parts")
+    SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null);
+    String url = SERVER.call(HttpMethod.GET, "/v1/attachments/" + id, alice, null).bodyAsJsonObject().getJsonArray("parts")
         .getJsonObject(0).getString("url");
     assertThat(WireClient.await(http.getAbs(url).send()).statusCode()).isEqualTo(200);
 
@@ -142,28 +134,28 @@ class AttachmentsTest {
   @Test
   void oversizedAttachmentsAndPartsAreRefused() {
     Session alice = SERVER.accounts().register("alice");
-    assertCode(api(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 1_048_577)), 413,
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 1_048_577)), 413,
         "ATTACHMENT_TOO_LARGE");
-    assertCode(api(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 0)), 400, "INVALID_FIELD");
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 0)), 400, "INVALID_FIELD");
 
     // S3Proxy ignores the policy's size range (MinIO and S3 refuse such a form), so an oversized part gets stored;
     // completion catches it, refuses the attachment and deletes the part.
-    JsonObject wrong = api(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 1_000))
+    JsonObject wrong = SERVER.call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 1_000))
         .bodyAsJsonObject();
     String id = wrong.getString("id");
     assertThat(upload(wrong.getJsonArray("parts").getJsonObject(0), random(PART + 1)).statusCode()).isEqualTo(204);
-    assertCode(api(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null), 413, "ATTACHMENT_TOO_LARGE");
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/attachments/" + id + "/complete", alice, null), 413, "ATTACHMENT_TOO_LARGE");
     assertThat(WireClient.await(SERVER.store().size(id + "/1"))).isEqualTo(-1L);
   }
 
   @Test
   void everyAttachmentCallNeedsAValidToken() {
-    assertCode(api(HttpMethod.POST, "/v1/attachments", null, new JsonObject().put("size", 10)), 401, "TOKEN_MISSING");
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/attachments", null, new JsonObject().put("size", 10)), 401, "TOKEN_MISSING");
     assertCode(WireClient.await(http.getAbs(SERVER.baseUri() + "/v1/attachments/AAAAAAAAAAAAAAAAAAAAAA")
         .bearerTokenAuthentication("not.a.token").send()), 401, "TOKEN_INVALID");
     Session carol = SERVER.accounts().register("carol");
-    assertCode(api(HttpMethod.GET, "/v1/attachments/AAAAAAAAAAAAAAAAAAAAAA", carol, null), 404, "UNKNOWN_ATTACHMENT");
-    assertCode(api(HttpMethod.GET, "/v1/attachments/..%2Fetc", carol, null), 404, "UNKNOWN_ATTACHMENT");
+    assertCode(SERVER.call(HttpMethod.GET, "/v1/attachments/AAAAAAAAAAAAAAAAAAAAAA", carol, null), 404, "UNKNOWN_ATTACHMENT");
+    assertCode(SERVER.call(HttpMethod.GET, "/v1/attachments/..%2Fetc", carol, null), 404, "UNKNOWN_ATTACHMENT");
   }
 
   @Test
@@ -172,7 +164,7 @@ class AttachmentsTest {
     int created = 0;
     HttpResponse<Buffer> last = null;
     while (created < 30) {
-      last = api(HttpMethod.POST, "/v1/attachments", dave, new JsonObject().put("size", 10));
+      last = SERVER.call(HttpMethod.POST, "/v1/attachments", dave, new JsonObject().put("size", 10));
       if (last.statusCode() != 201) {
         break;
       }

@@ -34,14 +34,6 @@ class DevicesAndKeysTest {
     http = WebClient.create(SERVER.vertx());
   }
 
-  static HttpResponse<Buffer> call(HttpMethod method, String path, Session as, JsonObject body) {
-    var request = http.requestAbs(method, SERVER.baseUri() + path);
-    if (as != null) {
-      request.bearerTokenAuthentication(as.accessToken());
-    }
-    return WireClient.await(body == null ? request.send() : request.sendJsonObject(body));
-  }
-
   static void assertCode(HttpResponse<Buffer> response, int status, String code) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
     assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
@@ -50,13 +42,13 @@ class DevicesAndKeysTest {
   @Test
   void linkCodeAddsADeviceOnceAndCarriesTheProvisioningBlob() {
     Session phone = SERVER.accounts().register("alice");
-    HttpResponse<Buffer> offer = call(HttpMethod.POST, "/v1/devices/link-codes", phone,
+    HttpResponse<Buffer> offer = SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", phone,
         new JsonObject().put("provisioning", "c2VhbGVk"));
     assertThat(offer.statusCode()).isEqualTo(201);
     String code = offer.bodyAsJsonObject().getString("code");
     assertThat(code).matches("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}");
 
-    HttpResponse<Buffer> linked = call(HttpMethod.POST, "/v1/devices/link", null,
+    HttpResponse<Buffer> linked = SERVER.call(HttpMethod.POST, "/v1/devices/link", null,
         new JsonObject().put("code", code.toLowerCase()).put("deviceName", "tablet"));
     assertThat(linked.statusCode()).isEqualTo(200);
     JsonObject session = linked.bodyAsJsonObject();
@@ -65,11 +57,11 @@ class DevicesAndKeysTest {
     assertThat(session.getString("provisioning")).isEqualTo("c2VhbGVk");
     WireClient.connect(SERVER.vertx(), SERVER.port(), session.getString("accessToken")).close();
 
-    assertCode(call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", code)), 404,
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", code)), 404,
         "LINK_CODE_INVALID");
-    assertCode(call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", "nope")), 404,
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", "nope")), 404,
         "LINK_CODE_INVALID");
-    JsonArray devices = call(HttpMethod.GET, "/v1/devices", phone, null).bodyAsJsonObject().getJsonArray("devices");
+    JsonArray devices = SERVER.call(HttpMethod.GET, "/v1/devices", phone, null).bodyAsJsonObject().getJsonArray("devices");
     assertThat(devices.stream().map(d -> ((JsonObject) d).getString("name"))).containsExactly("test", "tablet");
   }
 
@@ -78,11 +70,11 @@ class DevicesAndKeysTest {
     Session first = SERVER.accounts().register("bob");
     SERVER.accounts().login(first.account());
     SERVER.accounts().login(first.account());
-    assertCode(call(HttpMethod.POST, "/v1/sessions", null, new JsonObject().put("username", first.account())
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/sessions", null, new JsonObject().put("username", first.account())
         .put("password", io.courier.testing.TestAccounts.PASSWORD)), 409, "TOO_MANY_DEVICES");
-    String code = call(HttpMethod.POST, "/v1/devices/link-codes", first, new JsonObject()).bodyAsJsonObject()
+    String code = SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", first, new JsonObject()).bodyAsJsonObject()
         .getString("code");
-    assertCode(call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", code)), 409,
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", code)), 409,
         "TOO_MANY_DEVICES");
   }
 
@@ -90,11 +82,11 @@ class DevicesAndKeysTest {
   void unlinkingClosesTheSocketWithinASecondAndRevokesTheDevice() {
     Session phone = SERVER.accounts().register("carol");
     Session laptop = SERVER.accounts().login(phone.account());
-    assertThat(call(HttpMethod.PUT, "/v1/keys", laptop, TestKeys.identity(7, 3)).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.PUT, "/v1/keys", laptop, TestKeys.identity(7, 3)).statusCode()).isEqualTo(204);
     try (WireClient socket = SERVER.connect(laptop)) {
       socket.expect("drained");
       long start = System.nanoTime();
-      assertThat(call(HttpMethod.DELETE, "/v1/devices/" + laptop.device(), phone, null).statusCode()).isEqualTo(204);
+      assertThat(SERVER.call(HttpMethod.DELETE, "/v1/devices/" + laptop.device(), phone, null).statusCode()).isEqualTo(204);
       assertThat(socket.awaitClose()).isEqualTo(new WireClient.Close(4403, "device logged out"));
       assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the socket closed").isLessThan(1_000);
     }
@@ -102,39 +94,39 @@ class DevicesAndKeysTest {
         .getString("code")).isEqualTo("TOKEN_REVOKED");
     assertThat(SERVER.redis().command("EXISTS", "keys:{u:" + phone.account() + "}:" + laptop.device(),
         "otpk:{u:" + phone.account() + "}:" + laptop.device())).isEqualTo(0L);
-    assertCode(call(HttpMethod.GET, "/v1/keys/" + phone.account(), phone, null), 404, "NO_KEYS");
-    assertCode(call(HttpMethod.DELETE, "/v1/devices/" + laptop.device(), phone, null), 404, "UNKNOWN_DEVICE");
+    assertCode(SERVER.call(HttpMethod.GET, "/v1/keys/" + phone.account(), phone, null), 404, "NO_KEYS");
+    assertCode(SERVER.call(HttpMethod.DELETE, "/v1/devices/" + laptop.device(), phone, null), 404, "UNKNOWN_DEVICE");
   }
 
   @Test
   void uploadsAreCheckedForShapeSizeAndCount() {
     Session dave = SERVER.accounts().register("dave");
-    assertCode(call(HttpMethod.POST, "/v1/keys/prekeys", dave, new JsonObject().put("preKeys",
+    assertCode(SERVER.call(HttpMethod.POST, "/v1/keys/prekeys", dave, new JsonObject().put("preKeys",
         TestKeys.preKeys(1, 1))), 404, "NO_KEYS");
-    assertCode(call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 1).put("identityKey", "AAAA")), 400,
+    assertCode(SERVER.call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 1).put("identityKey", "AAAA")), 400,
         "INVALID_KEY");
-    assertCode(call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(0, 1)), 400, "INVALID_KEY");
-    assertCode(call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 1).put("preKeys",
+    assertCode(SERVER.call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(0, 1)), 400, "INVALID_KEY");
+    assertCode(SERVER.call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 1).put("preKeys",
         TestKeys.preKeys(1, 101))), 413, "TOO_MANY_PREKEYS");
-    assertCode(call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 1).put("signedPreKey", null)), 400,
+    assertCode(SERVER.call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 1).put("signedPreKey", null)), 400,
         "MISSING_FIELD");
 
-    assertThat(call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 5)).statusCode()).isEqualTo(204);
-    assertThat(call(HttpMethod.POST, "/v1/keys/prekeys", dave, new JsonObject()
+    assertThat(SERVER.call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(7, 5)).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.POST, "/v1/keys/prekeys", dave, new JsonObject()
         .put("preKeys", TestKeys.preKeys(100, 10))).statusCode()).isEqualTo(204);
-    assertThat(call(HttpMethod.GET, "/v1/keys/count", dave, null).bodyAsJsonObject())
+    assertThat(SERVER.call(HttpMethod.GET, "/v1/keys/count", dave, null).bodyAsJsonObject())
         .isEqualTo(new JsonObject().put("preKeys", 15).put("kyberPreKeys", 5));
 
     // A new identity is a re-registration: the one-time keys of the old one are dropped.
-    assertThat(call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(8, 2)).statusCode()).isEqualTo(204);
-    assertThat(call(HttpMethod.GET, "/v1/keys/count", dave, null).bodyAsJsonObject())
+    assertThat(SERVER.call(HttpMethod.PUT, "/v1/keys", dave, TestKeys.identity(8, 2)).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.GET, "/v1/keys/count", dave, null).bodyAsJsonObject())
         .isEqualTo(new JsonObject().put("preKeys", 2).put("kyberPreKeys", 2));
   }
 
   @Test
   void concurrentBundleFetchesNeverHandOutAOneTimeKeyTwice() {
     Session erin = SERVER.accounts().register("erin");
-    assertThat(call(HttpMethod.PUT, "/v1/keys", erin, TestKeys.identity(9, 100)).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.PUT, "/v1/keys", erin, TestKeys.identity(9, 100)).statusCode()).isEqualTo(204);
     List<Session> requesters = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       requesters.add(SERVER.accounts().register("fetcher"));
@@ -156,10 +148,10 @@ class DevicesAndKeysTest {
           .isTrue();
     }
     assertThat(preKeyIds).hasSize(100);
-    assertThat(call(HttpMethod.GET, "/v1/keys/count", erin, null).bodyAsJsonObject())
+    assertThat(SERVER.call(HttpMethod.GET, "/v1/keys/count", erin, null).bodyAsJsonObject())
         .isEqualTo(new JsonObject().put("preKeys", 0).put("kyberPreKeys", 0));
 
-    JsonObject exhausted = call(HttpMethod.GET, "/v1/keys/" + erin.account(), requesters.get(0), null)
+    JsonObject exhausted = SERVER.call(HttpMethod.GET, "/v1/keys/" + erin.account(), requesters.get(0), null)
         .bodyAsJsonObject().getJsonArray("devices").getJsonObject(0);
     assertThat(exhausted.containsKey("preKey") && exhausted.getValue("preKey") != null).isFalse();
     assertThat(exhausted.getJsonObject("kyberPreKey").getInteger("id")).as("the last-resort key").isEqualTo(1_000_000);
@@ -170,8 +162,8 @@ class DevicesAndKeysTest {
     Session alice = SERVER.accounts().register("alice");
     Session bobPhone = SERVER.accounts().register("bob");
     Session bobLaptop = SERVER.accounts().login(bobPhone.account());
-    call(HttpMethod.PUT, "/v1/keys", bobPhone, TestKeys.identity(11, 1));
-    call(HttpMethod.PUT, "/v1/keys", bobLaptop, TestKeys.identity(22, 1));
+    SERVER.call(HttpMethod.PUT, "/v1/keys", bobPhone, TestKeys.identity(11, 1));
+    SERVER.call(HttpMethod.PUT, "/v1/keys", bobLaptop, TestKeys.identity(22, 1));
     try (WireClient a = SERVER.connect(alice)) {
       a.expect("drained");
       a.send(OneToOneChatTest.sendFrame("m1", bobPhone.account(), bobPhone.device(), "only the phone"));
@@ -209,7 +201,7 @@ class DevicesAndKeysTest {
     Session phone = SERVER.accounts().register("grace");
     Session laptop = SERVER.accounts().login(phone.account());
     Session bob = SERVER.accounts().register("bob");
-    call(HttpMethod.PUT, "/v1/keys", laptop, TestKeys.identity(31, 1));
+    SERVER.call(HttpMethod.PUT, "/v1/keys", laptop, TestKeys.identity(31, 1));
     try (WireClient p = SERVER.connect(phone); WireClient l = SERVER.connect(laptop)) {
       p.expect("drained");
       l.expect("drained");

@@ -11,8 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,46 +23,32 @@ class RedisClusterServerTest {
   @RegisterExtension
   static final ServerExtension SERVER = ServerExtension.onRedisCluster();
 
-  static WebClient http;
-
-  @BeforeAll
-  static void setUp() {
-    http = WebClient.create(SERVER.vertx());
-  }
-
-  static HttpResponse<Buffer> call(HttpMethod method, String path, Session as, JsonObject body) {
-    var request = http.requestAbs(method, SERVER.baseUri() + path);
-    if (as != null) {
-      request.bearerTokenAuthentication(as.accessToken());
-    }
-    return WireClient.await(body == null ? request.send() : request.sendJsonObject(body));
-  }
 
   @Test
   void accountsTokensDevicesAndKeysWorkOnACluster() {
     Session alice = SERVER.accounts().register("alice");
-    HttpResponse<Buffer> refreshed = call(HttpMethod.POST, "/v1/sessions/refresh", null,
+    HttpResponse<Buffer> refreshed = SERVER.call(HttpMethod.POST, "/v1/sessions/refresh", null,
         new JsonObject().put("refreshToken", alice.refreshToken()));
     assertThat(refreshed.statusCode()).isEqualTo(200);
 
-    String code = call(HttpMethod.POST, "/v1/devices/link-codes", alice, new JsonObject()).bodyAsJsonObject()
+    String code = SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", alice, new JsonObject()).bodyAsJsonObject()
         .getString("code");
-    JsonObject linked = call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", code))
+    JsonObject linked = SERVER.call(HttpMethod.POST, "/v1/devices/link", null, new JsonObject().put("code", code))
         .bodyAsJsonObject();
     assertThat(linked.getInteger("device")).isEqualTo(2);
-    assertThat(call(HttpMethod.GET, "/v1/devices", alice, null).bodyAsJsonObject().getJsonArray("devices"))
+    assertThat(SERVER.call(HttpMethod.GET, "/v1/devices", alice, null).bodyAsJsonObject().getJsonArray("devices"))
         .hasSize(2);
 
-    assertThat(call(HttpMethod.PUT, "/v1/keys", alice, TestKeys.identity(42, 5)).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.PUT, "/v1/keys", alice, TestKeys.identity(42, 5)).statusCode()).isEqualTo(204);
     Session bob = SERVER.accounts().register("bob");
-    JsonObject bundle = call(HttpMethod.GET, "/v1/keys/" + alice.account(), bob, null).bodyAsJsonObject()
+    JsonObject bundle = SERVER.call(HttpMethod.GET, "/v1/keys/" + alice.account(), bob, null).bodyAsJsonObject()
         .getJsonArray("devices").getJsonObject(0);
     assertThat(bundle.getInteger("registrationId")).isEqualTo(42);
-    assertThat(call(HttpMethod.GET, "/v1/keys/count", alice, null).bodyAsJsonObject().getLong("preKeys"))
+    assertThat(SERVER.call(HttpMethod.GET, "/v1/keys/count", alice, null).bodyAsJsonObject().getLong("preKeys"))
         .isEqualTo(4);
 
-    assertThat(call(HttpMethod.DELETE, "/v1/devices/2", alice, null).statusCode()).isEqualTo(204);
-    assertThat(call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 100)).statusCode())
+    assertThat(SERVER.call(HttpMethod.DELETE, "/v1/devices/2", alice, null).statusCode()).isEqualTo(204);
+    assertThat(SERVER.call(HttpMethod.POST, "/v1/attachments", alice, new JsonObject().put("size", 100)).statusCode())
         .isEqualTo(201);
   }
 
@@ -73,7 +57,7 @@ class RedisClusterServerTest {
     Session alice = SERVER.accounts().register("alice");
     Session aliceLaptop = SERVER.accounts().login(alice.account());
     Session bob = SERVER.accounts().register("bob");
-    call(HttpMethod.PUT, "/v1/keys", bob, TestKeys.identity(7, 1));
+    SERVER.call(HttpMethod.PUT, "/v1/keys", bob, TestKeys.identity(7, 1));
     try (WireClient a = SERVER.connect(alice); WireClient l = SERVER.connect(aliceLaptop);
          WireClient b = SERVER.connect(bob)) {
       a.expect("drained");

@@ -3,6 +3,11 @@ package io.courier.testing;
 import io.courier.CourierServer;
 import io.courier.client.Session;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,6 +25,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
   private Vertx vertx;
   private CourierServer server;
   private TestAccounts accounts;
+  private WebClient http;
 
   /** {@code overrides} are {@code key.path=value} settings on top of {@link TestServer}'s. */
   public ServerExtension(String... overrides) {
@@ -95,6 +101,18 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
   /** A transcript client on the server's WebSocket, as {@code device}. */
   public WireClient connect(Session device) {
     return WireClient.connect(vertx, server.port(), device.accessToken());
+  }
+
+  /** An HTTP call to the server's API as {@code as} (null: no token), with a JSON body or none. */
+  public HttpResponse<Buffer> call(HttpMethod method, String path, Session as, JsonObject body) {
+    if (http == null) {
+      http = WebClient.create(vertx);
+    }
+    var request = http.requestAbs(method, server.baseUri() + path);
+    if (as != null) {
+      request.bearerTokenAuthentication(as.accessToken());
+    }
+    return WireClient.await(body == null ? request.send() : request.sendJsonObject(body));
   }
 
   /** Length of a device's mailbox, read straight from Redis. */
