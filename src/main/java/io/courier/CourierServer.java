@@ -66,8 +66,8 @@ public final class CourierServer implements AutoCloseable {
     VertxOptions options = new VertxOptions();
     HazelcastClusterManager clusterManager = bound.cluster().enabled() ? Clustering.manager(bound.cluster()) : null;
     Vertx vertx = clusterManager == null ? Vertx.vertx(options) : Vertx.builder()
-        .with(options.setEventBusOptions(new EventBusOptions().setHost(bound.cluster().host())
-            .setClusterPublicHost(bound.cluster().host())))
+        .with(options.setEventBusOptions(new EventBusOptions().setHost(Clustering.address(bound.cluster()))
+            .setClusterPublicHost(Clustering.address(bound.cluster()))))
         .withClusterManager(clusterManager)
         .buildClustered()
         .await();
