@@ -12,7 +12,7 @@ import java.net.ServerSocket;
  *     detect "address in use" retry with a new pick. Never returns Redis's default port 6379, so a
  *     developer's own Redis is never touched.
  */
-final class FreePort {
+public final class FreePort {
   /** The port a system-wide Redis listens on; tests stay away from it. */
   static final int REDIS_DEFAULT_PORT = 6379;
 
@@ -20,7 +20,7 @@ final class FreePort {
   }
 
   /** Returns a port that was free on 127.0.0.1 a moment ago. */
-  static int pick() {
+  public static int pick() {
     while (true) {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         int port = socket.getLocalPort();
