@@ -89,7 +89,10 @@ public final class MinioStore implements Presigner, ObjectStore {
   public Future<Void> prepareBucket(int retentionDays) {
     return call(() -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()))
         .compose(exists -> exists ? Future.succeededFuture()
-            : call(() -> client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build())).mapEmpty())
+            : call(() -> client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build())).<Void>mapEmpty()
+                // another node starting at the same moment may have made it in between
+                .recover(e -> call(() -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()))
+                    .compose(made -> made ? Future.succeededFuture() : Future.failedFuture(e))))
         .compose(v -> lifecycleRules ? expireAfter(retentionDays) : Future.succeededFuture());
   }
 

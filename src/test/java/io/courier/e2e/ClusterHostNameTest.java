@@ -17,25 +17,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reproduction: two nodes whose {@code cluster.host} and {@code cluster.members} are host names (as containers
- * name each other: {@code courier-1}, {@code courier-2}) never form one cluster.
- *
- * <p>Why: {@code Clustering.manager} also adds {@code cluster.host} as a Hazelcast network <em>interface</em>. With
- * interfaces enabled, Hazelcast's TCP/IP joiner keeps a member given by host name only if one of its resolved IP
- * addresses matches an interface pattern; a pattern that is a host name matches no IP, so every member is dropped,
- * each node "assumes master role since none of the possible members accepted join request", and the nodes stay
- * three clusters of one: messages to a device on another node are not delivered live. IP addresses work (they
- * skip that filter), which is why {@code docker/compose.yaml} gives the nodes fixed addresses.
- *
- * <p>Here the host name is {@code localhost}, which every machine resolves to loopback.
+ * Nodes whose {@code cluster.host} and {@code cluster.members} are host names (as a container platform hands them
+ * out) form one cluster and deliver live across it: the host name is resolved to its address for Hazelcast's
+ * interface list, which takes addresses only. Here the host name is {@code localhost}.
  */
-@Disabled("server bug, reported: cluster.host as a host name is added as a Hazelcast interface, so members given by "
-    + "host name are filtered out and the nodes never join (see the class comment); docker/compose.yaml uses fixed "
-    + "IP addresses until Clustering.manager adds only IP addresses (or the resolved address) as interfaces")
 class ClusterHostNameTest {
 
   @Test
