@@ -1,0 +1,357 @@
+package io.courier.bench;
+
+import io.courier.media.EmbeddedS3;
+import io.courier.testing.RedisProcess;
+import io.courier.testing.ServerProcess;
+import io.courier.testing.TestTokens;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How many idle, authenticated WebSocket connections one server process (or several clustered ones) holds,
+ * and the server memory (RSS) per connection. Not a test: run it by hand, see {@code docs/BENCHMARKS.md}.
+ *
+ * <p>Steps: start a {@code redis-server} and {@code --nodes} server JVMs (clustered, with an embedded S3 store
+ * in this JVM, when more than one); create the devices {@code devices:{u:bench-<i>}} field {@code 1} in Redis
+ * with one Lua call and mint one token each; per node, open and close a warm-up of {@code --warmup}
+ * connections, let it settle, and take the baseline RSS; then start client JVMs ({@link ConnectionBenchClient},
+ * at most {@code --per-client} connections each, each from its own source address 127.0.0.2, .3, ...) at
+ * {@code --rate} handshakes per second in total; once all report READY, wait {@code --settle} seconds, read each
+ * server's VmRSS and its {@code courier_connections_open} gauge, print a table, tear everything down and write
+ * {@code target/bench/connections-<timestamp>.json}.
+ *
+ * <p>Options: {@code --nodes 1}, {@code --connections 19000} (in total, split evenly over the nodes),
+ * {@code --per-client 15000}, {@code --rate 1000}, {@code --warmup 1000}, {@code --settle 10},
+ * {@code --server-xmx 1g}, {@code --client-xmx 1g}, {@code --deadline 300} (seconds for the connect phase).
+ */
+public final class ConnectionBench {
+  private static final Pattern READY = Pattern.compile("READY opened=(\\d+) failed=(\\d+) closed=(\\d+) millis=(\\d+)");
+  private static final Pattern GAUGE = Pattern.compile("(?m)^courier_connections_open(?:\\{[^}]*})? ([0-9.eE+-]+)$");
+
+  private ConnectionBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    Path out = Path.of("target", "bench");
+    Files.createDirectories(out);
+    String stamp = Instant.now().toString().replace(":", "").replace(".", "");
+    List<ServerProcess> servers = new ArrayList<>();
+    List<Client> clients = new ArrayList<>();
+    EmbeddedS3 s3 = null;
+    try (RedisProcess redis = RedisProcess.builder().build().start()) {
+      TestTokens tokens = TestTokens.generate();
+      List<String> sets = new ArrayList<>(List.of("redis.url=" + redis.url(), "server.instances=2"));
+      sets.addAll(List.of(tokens.serverOverrides()));
+      if (o.nodes > 1) {
+        s3 = EmbeddedS3.start(Files.createTempDirectory("courier-bench-s3-"), 8 * 1024 * 1024, List.of());
+        Path access = Files.createTempFile("bench-s3-access", "");
+        Path secret = Files.createTempFile("bench-s3-secret", "");
+        Files.writeString(access, s3.accessKey());
+        Files.writeString(secret, s3.secretKey());
+        sets.addAll(List.of("cluster.enabled=true", "cluster.name=bench-" + UUID.randomUUID(),
+            "cluster.members=127.0.0.1", "media.endpoint=" + s3.endpoint(), "media.accessKey=file:" + access,
+            "media.secretKey=file:" + secret));
+      }
+      for (int n = 0; n < o.nodes; n++) {
+        ServerProcess.Builder builder = ServerProcess.builder().jvmFlag("-Xmx" + o.serverXmx)
+            .set("dataDir=" + Files.createTempDirectory("courier-bench-node-"));
+        sets.forEach(builder::set);
+        servers.add(builder.build().start());
+        System.out.println("node " + n + " listening on " + servers.get(n).baseUri() + " pid " + pid(servers.get(n)));
+      }
+
+      int perNode = o.connections / o.nodes;
+      int warmupTotal = o.warmup * o.nodes;
+      int devices = perNode * o.nodes + warmupTotal;
+      long t0 = System.nanoTime();
+      redis.command("EVAL", "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do "
+          + "redis.call('HSET', 'devices:{u:bench-' .. i .. '}', '1', '{}') end return 1", "0", "0",
+          Integer.toString(devices - 1));
+      Path tokenFile = out.resolve("tokens-" + stamp + ".txt");
+      long exp = System.currentTimeMillis() / 1000 + 3 * 3600;
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < devices; i++) {
+        lines.append(tokens.es256(TestTokens.claims("bench-" + i, 1, exp))).append('\n');
+      }
+      Files.writeString(tokenFile, lines);
+      System.out.printf("%d devices and tokens in %d ms%n", devices, ms(t0));
+
+      // warm-up: open and close o.warmup connections per node, so the baseline has JIT, pools and buffers.
+      int nextIndex = perNode * o.nodes;
+      List<Client> warmups = new ArrayList<>();
+      for (int n = 0; n < o.nodes && o.warmup > 0; n++) {
+        warmups.add(Client.start(o, servers.get(n), n, "127.0.0." + (2 + n), tokenFile, nextIndex, o.warmup,
+            Math.min(o.rate, 500)));
+        nextIndex += o.warmup;
+      }
+      for (Client w : warmups) {
+        w.awaitReady(o.deadlineSeconds + 30);
+        w.close();
+      }
+      Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
+      long[] baseline = new long[o.nodes];
+      for (int n = 0; n < o.nodes; n++) {
+        baseline[n] = rssKb(servers.get(n));
+        System.out.printf("node %d baseline: RSS %d MiB, courier_connections_open %d%n", n, baseline[n] / 1024,
+            gauge(servers.get(n)));
+      }
+
+      // the measurement
+      int clientsPerNode = (perNode + o.perClient - 1) / o.perClient;
+      int totalClients = clientsPerNode * o.nodes;
+      int ratePerClient = Math.max(1, o.rate / totalClients);
+      long connectStart = System.nanoTime();
+      int index = 0;
+      for (int n = 0; n < o.nodes; n++) {
+        int left = perNode;
+        for (int c = 0; c < clientsPerNode; c++) {
+          int count = Math.min(o.perClient, (perNode + clientsPerNode - 1) / clientsPerNode);
+          count = Math.min(count, left);
+          left -= count;
+          String local = "127.0.0." + (2 + clients.size());
+          clients.add(Client.start(o, servers.get(n), n, local, tokenFile, index, count, ratePerClient));
+          index += count;
+        }
+      }
+      int opened = 0;
+      int failed = 0;
+      long connectMillis = 0;
+      for (Client c : clients) {
+        c.awaitReady(o.deadlineSeconds + 60);
+        opened += c.opened;
+        failed += c.failed;
+        connectMillis = Math.max(connectMillis, c.millis);
+      }
+      // from the clients' own clocks (first connect to last handshake), so JVM start-up is not counted
+      double connectSeconds = connectMillis / 1000.0;
+      System.out.printf("clients READY: opened %d, failed %d in %.1f s (%.0f handshakes/s; %.1f s with client"
+          + " JVM start)%n", opened, failed, connectSeconds, opened / connectSeconds,
+          (System.nanoTime() - connectStart) / 1e9);
+      Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
+
+      JsonArray nodes = new JsonArray();
+      System.out.println();
+      System.out.printf("%-5s %10s %12s %12s %12s %14s%n", "node", "held", "RSS base", "RSS now", "RSS delta",
+          "delta/conn");
+      long totalHeld = 0;
+      long totalDelta = 0;
+      for (int n = 0; n < o.nodes; n++) {
+        ServerProcess s = servers.get(n);
+        long rss = rssKb(s);
+        long held = gauge(s);
+        long delta = rss - baseline[n];
+        totalHeld += held;
+        totalDelta += delta;
+        System.out.printf("%-5d %10d %9d MiB %9d MiB %9d MiB %11.1f KiB%n", n, held, baseline[n] / 1024, rss / 1024,
+            delta / 1024, held == 0 ? 0.0 : (double) delta / held);
+        nodes.add(new JsonObject().put("node", n).put("pid", pid(s)).put("connectionsOpen", held)
+            .put("rssBaselineKiB", baseline[n]).put("rssKiB", rss).put("rssDeltaKiB", delta)
+            .put("rssDeltaPerConnectionKiB", held == 0 ? 0.0 : (double) delta / held));
+      }
+      System.out.printf("total %9d %39s %11.1f KiB%n", totalHeld, "", totalHeld == 0 ? 0.0
+          : (double) totalDelta / totalHeld);
+      long clientRss = 0;
+      for (Client c : clients) {
+        clientRss += c.rssKb();
+      }
+      System.out.printf("client JVMs: %d, RSS together %d MiB%n", clients.size(), clientRss / 1024);
+
+      JsonObject result = new JsonObject().put("timestamp", Instant.now().toString())
+          .put("nodes", o.nodes).put("connectionsRequested", perNode * o.nodes).put("opened", opened)
+          .put("failed", failed).put("held", totalHeld).put("connectSeconds", connectSeconds)
+          .put("handshakesPerSecond", opened / connectSeconds).put("rateLimit", o.rate)
+          .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup)
+          .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx)
+          .put("java", System.getProperty("java.vm.version")).put("perNode", nodes);
+      Path file = out.resolve("connections-" + stamp + ".json");
+      Files.writeString(file, result.encodePrettily());
+      System.out.println("result: " + file);
+      Files.deleteIfExists(tokenFile);
+    } finally {
+      for (Client c : clients) {
+        c.close();
+      }
+      for (ServerProcess s : servers) {
+        s.close();
+      }
+      if (s3 != null) {
+        s3.close();
+      }
+    }
+    System.exit(0);
+  }
+
+  private static long ms(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  /** The server JVM's pid: the listening port's owner is the only child process with that command line. */
+  static long pid(ServerProcess server) {
+    String port = "server.port=" + server.port();
+    return ProcessHandle.current().children()
+        .filter(p -> cmdline(p.pid()).contains(port))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no child process with " + port)).pid();
+  }
+
+  private static List<String> cmdline(long pid) {
+    try {
+      return List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+          StandardCharsets.UTF_8).split("\0"));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  static long rssKb(ServerProcess server) throws IOException {
+    return rssKb(pid(server));
+  }
+
+  static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + pid);
+  }
+
+  static long gauge(ServerProcess server) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(server.baseUri().resolve("/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Matcher m = GAUGE.matcher(response.body());
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /** One client JVM and the lines it prints. */
+  static final class Client {
+    final Process process;
+    final String name;
+    volatile int opened = -1;
+    volatile int failed = -1;
+    volatile long millis;
+
+    private Client(Process process, String name) {
+      this.process = process;
+      this.name = name;
+    }
+
+    static Client start(Options o, ServerProcess server, int node, String local, Path tokens, int from, int count,
+        int rate) throws IOException {
+      List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx" + o.clientXmx, "-cp", System.getProperty("java.class.path"), ConnectionBenchClient.class.getName(),
+          "127.0.0.1", Integer.toString(server.port()), local, tokens.toString(), Integer.toString(from),
+          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600");
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Client client = new Client(p, "client " + local + " -> node " + node + " [" + from + ", +" + count + ")");
+      System.out.println(client.name + " pid " + p.pid() + " at " + rate + "/s");
+      Thread reader = new Thread(client::follow, client.name);
+      reader.setDaemon(true);
+      reader.start();
+      return client;
+    }
+
+    private void follow() {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          Matcher m = READY.matcher(line);
+          if (m.find()) {
+            millis = Long.parseLong(m.group(4));
+            failed = Integer.parseInt(m.group(2));
+            opened = Integer.parseInt(m.group(1));
+          }
+          System.out.println("  [" + name + "] " + line);
+        }
+      } catch (IOException e) {
+        // the process is gone
+      }
+    }
+
+    void awaitReady(long seconds) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (opened < 0 && process.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      if (opened < 0) {
+        throw new IllegalStateException(name + " did not report READY (alive: " + process.isAlive() + ")");
+      }
+    }
+
+    long rssKb() throws IOException {
+      return process.isAlive() ? ConnectionBench.rssKb(process.pid()) : 0;
+    }
+
+    void close() throws InterruptedException {
+      if (process.isAlive()) {
+        try {
+          OutputStream stdin = process.getOutputStream();
+          stdin.write("close\n".getBytes(StandardCharsets.US_ASCII));
+          stdin.flush();
+        } catch (IOException e) {
+          // already exiting
+        }
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  /** Command-line options; see the class comment for the defaults. */
+  record Options(int nodes, int connections, int perClient, int rate, int warmup, int settleSeconds,
+      String serverXmx, String clientXmx, int deadlineSeconds) {
+    static Options parse(String[] args) {
+      int nodes = 1;
+      int connections = 19_000;
+      int perClient = 15_000;
+      int rate = 1_000;
+      int warmup = 1_000;
+      int settle = 10;
+      String serverXmx = "1g";
+      String clientXmx = "1g";
+      int deadline = 300;
+      for (int i = 0; i < args.length; i += 2) {
+        String value = args[i + 1];
+        switch (args[i]) {
+          case "--nodes" -> nodes = Integer.parseInt(value);
+          case "--connections" -> connections = Integer.parseInt(value);
+          case "--per-client" -> perClient = Integer.parseInt(value);
+          case "--rate" -> rate = Integer.parseInt(value);
+          case "--warmup" -> warmup = Integer.parseInt(value);
+          case "--settle" -> settle = Integer.parseInt(value);
+          case "--server-xmx" -> serverXmx = value;
+          case "--client-xmx" -> clientXmx = value;
+          case "--deadline" -> deadline = Integer.parseInt(value);
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+      }
+      if (perClient > 19_000) {
+        throw new IllegalArgumentException("--per-client above 19000 does not fit the 20,000 open-file limit");
+      }
+      return new Options(nodes, connections, perClient, rate, warmup, settle, serverXmx, clientXmx, deadline);
+    }
+  }
+}
