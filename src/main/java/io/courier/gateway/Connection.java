@@ -86,7 +86,8 @@ final class Connection {
       gateway.router().release(device, epoch);
       return;
     }
-    log.atInfo().addKeyValue("device", device).addKeyValue("epoch", epoch).log("connected");
+    // Debug, not info: a reconnect storm would write one line per connection.
+    log.atDebug().addKeyValue("device", device).addKeyValue("epoch", epoch).log("connected");
     delivery.pump();
   }
 
@@ -222,7 +223,7 @@ final class Connection {
     if (closed) {
       return;
     }
-    log.atInfo().addKeyValue("device", device).addKeyValue("reason", reason).log("closing");
+    log.atDebug().addKeyValue("device", device).addKeyValue("reason", reason).log("closing");
     Metrics.counter(MetricNames.name("connections.closed"), MetricNames.TAG_REASON, reason.name()).increment();
     socket.close(reason.code(), reason.text());
     onClosed();

@@ -43,8 +43,12 @@ public final class ServerProcess implements AutoCloseable {
   static final Pattern READY = Pattern.compile("courier listening on http://([^\\s/]+):(\\d+)");
   /** The POM's {@code jvm.flags} plus a heap cap, so several nodes fit on one machine. */
   static final List<String> DEFAULT_JVM_FLAGS = List.of(
+      "--add-modules", "java.se",
+      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens", "java.base/java.lang=ALL-UNNAMED",
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
       "-Xmx512m");
 
   private static final AtomicInteger STARTS = new AtomicInteger();
