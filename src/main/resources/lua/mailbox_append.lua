@@ -6,7 +6,8 @@
 -- KEYS[2]   devices:{u:R}              hash of the account's devices
 -- KEYS[3]   regids:{u:R}               hash: device -> registration id, for the devices that have keys
 -- KEYS[4]   dedup:{u:R}:<sender>:<id>  the stored answer for this message id, if it was appended before
--- KEYS[5..] mbox:{u:R}:<device>        one mailbox stream per envelope
+-- KEYS[5]   routes:{u:R}               hash: device -> route of its live connection (read only, for the reply)
+-- KEYS[6..] mbox:{u:R}:<device>        one mailbox stream per envelope
 -- ARGV[1]   mode: 'append', or 'check' (only the device-set checks; nothing is written)
 -- ARGV[2]   dedup window, seconds
 -- ARGV[3]   retention, milliseconds (older entries are trimmed; the stream itself expires when idle that long)
@@ -14,12 +15,14 @@
 -- ARGV[5]   sender account      ARGV[6] sender device      ARGV[7] message id
 -- ARGV[8]   conversation of a sync copy (stored as field 't'), or '' for a message to this account
 -- ARGV[9]   device left out of the device set (the sending device, when these are its own account's), or '0'
--- ARGV[10..] per envelope, in KEYS[5..] order: device number, registration id ('0': not given), ciphertext
+-- ARGV[10..] per envelope, in KEYS[6..] order: device number, registration id ('0': not given), ciphertext
 --
--- Returns {'OK', at} or {'DUP', at} (the earlier answer), or a refusal that changed nothing:
+-- Returns {'OK', at, route...} or {'DUP', at, route...} (the earlier answer), with the route of each envelope's
+-- device ('' when it has no live connection) so the caller wakes them without another round trip; or a refusal
+-- that changed nothing:
 -- {'NO_ACCOUNT'}, {'MISMATCH', missing, extra}, {'STALE', stale} (comma-separated device numbers),
 -- {'FULL', device}.
-local account_key, devices_key, regids_key, dedup_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local account_key, devices_key, regids_key, dedup_key, routes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode = ARGV[1]
 local dedup_seconds = tonumber(ARGV[2])
 local retention_ms = tonumber(ARGV[3])
@@ -27,15 +30,24 @@ local max_length = tonumber(ARGV[4])
 local sender, sender_device, message_id = ARGV[5], ARGV[6], ARGV[7]
 local conversation = ARGV[8]
 local left_out = ARGV[9]
-local first_mailbox = 5
+local first_mailbox = 6
 local function envelope(i, field)
   return ARGV[10 + (i - first_mailbox) * 3 + field]
+end
+
+-- The answer, with the routes of the envelopes' devices.
+local function answer(status, at)
+  local reply = {status, at}
+  for i = first_mailbox, #KEYS do
+    table.insert(reply, redis.call('HGET', routes_key, envelope(i, 0)) or '')
+  end
+  return reply
 end
 
 if mode == 'append' then
   local previous = redis.call('GET', dedup_key)
   if previous then
-    return {'DUP', previous}
+    return answer('DUP', previous)
   end
 end
 if redis.call('EXISTS', account_key) == 0 and redis.call('EXISTS', devices_key) == 0 then
@@ -105,4 +117,4 @@ for i = first_mailbox, #KEYS do
   at = at or string.match(entry, '^(%d+)')
 end
 redis.call('SET', dedup_key, at, 'EX', dedup_seconds)
-return {'OK', at}
+return answer('OK', at)

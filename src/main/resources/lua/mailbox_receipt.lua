@@ -3,13 +3,15 @@
 -- The mailbox keys are built here from the device list, which is why the script takes their prefix.
 --
 -- KEYS[1] devices:{u:S}        hash of the sender's devices
+-- KEYS[2] routes:{u:S}         hash: device -> route of its live connection (read only, for the reply)
 -- ARGV[1] mbox:{u:S}:          mailbox key prefix of the sender (the device number completes it)
 -- ARGV[2] retention, milliseconds
 -- ARGV[3] kind: delivered | read
 -- ARGV[4] account that received or read the messages    ARGV[5] its device
 -- ARGV[6] message ids, separated by single spaces
 --
--- Returns the device numbers written; none when the sender has no devices (deleted account: dropped).
+-- Returns each device number written followed by its route ('' when not connected); nothing when the sender has
+-- no devices (deleted account: dropped).
 -- Receipts are not capped by the mailbox length: they are server-made and small, and refusing one would
 -- fail the recipient's ack.
 local devices_key = KEYS[1]
@@ -17,9 +19,12 @@ local prefix = ARGV[1]
 local retention_ms = tonumber(ARGV[2])
 
 local devices = redis.call('HKEYS', devices_key)
+local written = {}
 for _, device in ipairs(devices) do
   local mailbox = prefix .. device
   redis.call('XADD', mailbox, '*', 'k', ARGV[3], 'f', ARGV[4], 'd', ARGV[5], 'i', ARGV[6])
   redis.call('PEXPIRE', mailbox, retention_ms)
+  table.insert(written, device)
+  table.insert(written, redis.call('HGET', KEYS[2], device) or '')
 end
-return devices
+return written

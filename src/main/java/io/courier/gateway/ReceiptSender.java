@@ -1,6 +1,7 @@
 package io.courier.gateway;
 
 import io.courier.mailbox.Mailbox;
+import io.courier.mailbox.Written;
 import io.courier.metrics.MetricNames;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
@@ -25,8 +26,9 @@ final class ReceiptSender {
         .andThen(written -> {
           if (written.succeeded()) {
             Metrics.counter(MetricNames.name("receipts.stored"), MetricNames.TAG_KIND, kind.wire()).increment();
-            router.wake(sender, written.result());
+            router.wake(sender, written.result().devices(), written.result().routes());
           }
-        });
+        })
+        .map(Written::devices);
   }
 }

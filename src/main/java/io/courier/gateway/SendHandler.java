@@ -3,6 +3,7 @@ package io.courier.gateway;
 import io.courier.limits.RateLimiter;
 import io.courier.mailbox.Append;
 import io.courier.mailbox.Mailbox;
+import io.courier.mailbox.Written;
 import io.courier.metrics.MetricNames;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.DeviceId;
@@ -52,21 +53,21 @@ final class SendHandler {
     return limiter.take(sender.account())
         .compose(v -> sync == null ? Future.<Void>succeededFuture() : mailbox.checkDevices(sync))
         .compose(v -> mailbox.append(recipient))
-        .compose(at -> sync == null ? Future.succeededFuture(at) : mailbox.append(sync).map(at))
-        .andThen(stored -> {
-          if (stored.succeeded()) {
+        .andThen(stored -> wake(recipient, stored.result()))
+        .compose(stored -> sync == null ? Future.succeededFuture(stored.at())
+            : mailbox.append(sync).andThen(copies -> wake(sync, copies.result())).map(stored.at()))
+        .andThen(done -> {
+          if (done.succeeded()) {
             MESSAGES_SENT.increment();
-            wake(recipient);
-            wake(sync);
           }
         })
         .map(at -> new ServerFrame.Sent(send.id(), at));
   }
 
-  private void wake(Append append) {
-    if (append != null) {
+  private void wake(Append append, Written written) {
+    if (written != null) {
       ENVELOPES_STORED.increment(append.envelopes().size());
-      router.wake(append.account(), append.envelopes().stream().map(e -> e.device()).toList());
+      router.wake(append.account(), written.devices(), written.routes());
     }
   }
 }

@@ -8,6 +8,7 @@ import io.courier.protocol.DeviceSetMismatch;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.redis.RedisScript;
+import io.courier.routing.RoutingRedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
@@ -34,13 +35,14 @@ final class AppendScript {
   }
 
   /** Appends, or with {@code checkOnly} only checks the device set; answers the store time (0 when checking). */
-  Future<Long> run(Append append, boolean checkOnly) {
+  Future<Written> run(Append append, boolean checkOnly) {
     String account = append.account();
     List<String> keys = new ArrayList<>(4 + append.envelopes().size());
     keys.add(AccountRedisKeys.account(account));
     keys.add(AccountRedisKeys.devices(account));
     keys.add(PreKeysRedisKeys.registrationIds(account));
     keys.add(MailboxRedisKeys.dedup(account, append.sender().account(), append.messageId()));
+    keys.add(RoutingRedisKeys.routes(account));
     List<String> args = new ArrayList<>(9 + 3 * append.envelopes().size());
     args.add(checkOnly ? "check" : "append");
     args.add(dedupSeconds);
@@ -57,14 +59,19 @@ final class AppendScript {
       args.add(Integer.toString(envelope.registrationId()));
       args.add(envelope.ciphertext());
     }
-    return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, account));
+    List<Integer> devices = append.envelopes().stream().map(OutgoingEnvelope::device).toList();
+    return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, account, devices));
   }
 
-  private static long answer(Response reply, String account) {
+  private static Written answer(Response reply, String account, List<Integer> devices) {
     String status = reply.get(0).toString();
     switch (status) {
       case "OK", "DUP":
-        return reply.get(1).toLong();
+        List<String> routes = new ArrayList<>(devices.size());
+        for (int i = 2; i < reply.size(); i++) {
+          routes.add(reply.get(i).toString());
+        }
+        return new Written(reply.get(1).toLong(), routes.isEmpty() ? List.of() : devices, routes);
       case "NO_ACCOUNT":
         throw new ProtocolException(ErrorCode.UNKNOWN_ACCOUNT, "no account '" + account + "'");
       case "MISMATCH":

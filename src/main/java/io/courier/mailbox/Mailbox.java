@@ -18,9 +18,9 @@ public interface Mailbox {
    * Checks that {@code append} names the account's current device set, then appends its envelopes to those
    * devices' mailboxes, all or none, idempotently by (sender, message id) within the dedup window.
    *
-   * @return the store time in ms; the same value for a repeated message id
+   * @return the store time (the same for a repeated message id), the devices written and their routes
    */
-  Future<Long> append(Append append);
+  Future<Written> append(Append append);
 
   /** Only the device-set checks of {@link #append}: nothing is stored. */
   Future<Void> checkDevices(Append append);
@@ -34,9 +34,9 @@ public interface Mailbox {
   /**
    * Appends one receipt for {@code ids} to every mailbox of {@code sender}.
    *
-   * @return the sender's device numbers written; empty when the sender has no devices
+   * @return the sender's devices written and their routes; none when the sender has no devices
    */
-  Future<List<Integer>> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids);
+  Future<Written> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids);
 
   /** Deletes {@code device}'s mailbox (the device is gone). */
   Future<Void> delete(DeviceId device);

@@ -4,6 +4,7 @@ import io.courier.auth.AccountRedisKeys;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.redis.RedisScript;
+import io.courier.routing.RoutingRedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
@@ -22,15 +23,19 @@ final class ReceiptScript {
     this.retentionMillis = Long.toString(retention.toMillis());
   }
 
-  Future<List<Integer>> run(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
+  Future<Written> run(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
     return SCRIPT.run(redis,
-        List.of(AccountRedisKeys.devices(sender)),
+        List.of(AccountRedisKeys.devices(sender), RoutingRedisKeys.routes(sender)),
         List.of(MailboxRedisKeys.mailboxPrefix(sender), retentionMillis, kind.wire(), by.account(),
             Integer.toString(by.device()), String.join(" ", ids)))
-        .map(devices -> {
-          List<Integer> numbers = new ArrayList<>(devices.size());
-          devices.forEach(d -> numbers.add(Integer.parseInt(d.toString())));
-          return numbers;
+        .map(reply -> {
+          List<Integer> devices = new ArrayList<>(reply.size() / 2);
+          List<String> routes = new ArrayList<>(reply.size() / 2);
+          for (int i = 0; i + 1 < reply.size(); i += 2) {
+            devices.add(Integer.parseInt(reply.get(i).toString()));
+            routes.add(reply.get(i + 1).toString());
+          }
+          return new Written(0, devices, routes);
         });
   }
 }

@@ -45,7 +45,7 @@ public final class RedisMailbox implements Mailbox {
   }
 
   @Override
-  public Future<Long> append(Append append) {
+  public Future<Written> append(Append append) {
     return appendScript.run(append, false).recover(StoreFailures::unavailable);
   }
 
@@ -79,7 +79,7 @@ public final class RedisMailbox implements Mailbox {
   }
 
   @Override
-  public Future<List<Integer>> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
+  public Future<Written> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
     return receiptScript.run(sender, kind, by, ids).recover(StoreFailures::unavailable);
   }
 

@@ -11,7 +11,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,11 +81,31 @@ public final class DeliveryRouter {
     forget(device.account(), device.device(), node.id() + " " + epoch);
   }
 
-  /** Tells the devices' connections, wherever they are, that their mailboxes have new entries. */
-  public void wake(String account, List<Integer> devices) {
-    Request lookup = Request.cmd(Command.HMGET).arg(RoutingRedisKeys.routes(account));
-    devices.forEach(lookup::arg);
-    redis.send(lookup).onSuccess(routes -> sendWakes(account, devices, routes));
+  /**
+   * Tells the devices' connections, wherever they are, that their mailboxes have new entries; {@code routes} are
+   * their routes as the mailbox read them while appending ({@code ""}: not connected).
+   */
+  public void wake(String account, List<Integer> devices, List<String> routes) {
+    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+    for (int i = 0; i < devices.size(); i++) {
+      String route = routes.get(i);
+      if (route.isEmpty()) {
+        continue;
+      }
+      String nodeId = nodeOf(route);
+      if (node.isMember(nodeId)) {
+        byNode.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
+      } else {
+        forget(account, devices.get(i), route);
+      }
+    }
+    byNode.forEach((nodeId, nodeDevices) -> {
+      if (nodeId.equals(node.id())) {
+        nodeDevices.forEach(d -> node.connections().deliver(new DeviceId(account, d), Signal.WAKE));
+      } else {
+        eventBus.send(address(nodeId), NodeMessages.wake(account, nodeDevices));
+      }
+    });
   }
 
   /** Tells the device's connection, wherever it is, that the device is gone. */
@@ -99,29 +118,6 @@ public final class DeliveryRouter {
             eventBus.send(address(nodeId), NodeMessages.logout(device));
           }
         });
-  }
-
-  private void sendWakes(String account, List<Integer> devices, Response routes) {
-    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
-    for (int i = 0; i < devices.size(); i++) {
-      Response route = routes.get(i);
-      if (route == null) {
-        continue;
-      }
-      String nodeId = nodeOf(route.toString());
-      if (node.isMember(nodeId)) {
-        byNode.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
-      } else {
-        forget(account, devices.get(i), route.toString());
-      }
-    }
-    byNode.forEach((nodeId, nodeDevices) -> {
-      if (nodeId.equals(node.id())) {
-        nodeDevices.forEach(d -> node.connections().deliver(new DeviceId(account, d), Signal.WAKE));
-      } else {
-        eventBus.send(address(nodeId), NodeMessages.wake(account, nodeDevices));
-      }
-    });
   }
 
   private void forget(String account, int device, String route) {

@@ -19,7 +19,7 @@ public final class RoutingRedisKeys {
     return "conn:{u:" + device.account() + "}:" + device.device();
   }
 
-  static String routes(String account) {
+  public static String routes(String account) {
     return "routes:{u:" + account + "}";
   }
 }

@@ -91,6 +91,19 @@ abstract class MailboxContract {
   }
 
   @Test
+  void appendAnswersWithTheRoutesOfTheDevicesItWrote() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    String bob = account("bob", 1, 2);
+    command("HSET", "routes:{u:" + bob + "}", "2", "node-x 3");
+    Written written = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m1", bob, 1, 2))));
+    assertThat(written.devices()).containsExactly(1, 2);
+    assertThat(written.routes()).containsExactly("", "node-x 3");
+    Written again = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m1", bob, 1, 2))));
+    assertThat(again.at()).isEqualTo(written.at());
+    assertThat(again.routes()).as("a repeat wakes the same devices").containsExactly("", "node-x 3");
+  }
+
+  @Test
   void appendIsIdempotentForSameSenderAndMessageId() {
     DeviceId alice = new DeviceId(account("alice", 1), 1);
     String bob = account("bob", 1, 2);
@@ -117,7 +130,7 @@ abstract class MailboxContract {
   }
 
   static long append(RedisMailbox mailbox, DeviceId sender, ClientFrame.Send send) {
-    return WireClient.await(mailbox.append(Append.toRecipient(sender, send)));
+    return WireClient.await(mailbox.append(Append.toRecipient(sender, send))).at();
   }
 
   /** Marks devices as having keys with these registration ids, as the key directory does. */
@@ -232,8 +245,9 @@ abstract class MailboxContract {
   void receiptReachesEveryDeviceOfTheSender() {
     String alice = account("alice", 1, 2, 3);
     DeviceId bob = new DeviceId(account("bob", 1), 1);
-    List<Integer> told = WireClient.await(mailbox.appendReceipt(alice, ReceiptKind.DELIVERED, bob, List.of("a", "b")));
-    assertThat(told).containsExactlyInAnyOrder(1, 2, 3);
+    Written told = WireClient.await(mailbox.appendReceipt(alice, ReceiptKind.DELIVERED, bob, List.of("a", "b")));
+    assertThat(told.devices()).containsExactlyInAnyOrder(1, 2, 3);
+    assertThat(told.routes()).as("none of them is connected").containsOnly("");
     for (int device = 1; device <= 3; device++) {
       List<ServerFrame.Entry> entries = WireClient.await(mailbox.read(new DeviceId(alice, device), null, 10));
       assertThat(entries).singleElement().isInstanceOfSatisfying(ServerFrame.Receipt.class, r -> {
@@ -243,7 +257,7 @@ abstract class MailboxContract {
       });
     }
     assertThat(WireClient.await(mailbox.appendReceipt("gone" + System.nanoTime(), ReceiptKind.READ, bob,
-        List.of("a")))).isEmpty();
+        List.of("a"))).devices()).isEmpty();
   }
 
   @Test
