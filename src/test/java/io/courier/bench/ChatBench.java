@@ -56,7 +56,8 @@ import org.HdrHistogram.Histogram;
  * the listener and is counted unless it repeats the message delivered just before it.
  *
  * <p>Options: {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
- * {@code --duration 30} (seconds), {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
+ * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
+ * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
  * stragglers), {@code --drain 0}, {@code --server-xmx 1g}.
  */
 public final class ChatBench {
@@ -103,15 +104,23 @@ public final class ChatBench {
     return b.build().start();
   }
 
+  /** The redis-server child: it rewrites its command line to {@code /usr/bin/redis-server 127.0.0.1:<port>}. */
   private static long redisPid(RedisProcess redis) {
-    String port = Integer.toString(redis.port());
+    String port = ":" + redis.port();
     return ProcessHandle.current().children()
-        .filter(p -> p.info().command().orElse("").contains("redis-server")
-            && p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains(port))
-        .findFirst()
-        .or(() -> ProcessHandle.current().children()
-            .filter(p -> p.info().command().orElse("").contains("redis-server")).findFirst())
-        .map(ProcessHandle::pid).orElse(-1L);
+        .filter(p -> {
+          String cmdline = cmdline(p.pid());
+          return cmdline.contains("redis-server") && cmdline.contains(port);
+        })
+        .findFirst().map(ProcessHandle::pid).orElse(-1L);
+  }
+
+  private static String cmdline(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   // ---------------------------------------------------------------- the open-loop chat run
@@ -141,7 +150,7 @@ public final class ChatBench {
         @Override
         public void onReceipt(Receipt receipt) {
           if (Receipt.DELIVERED.equals(receipt.kind())) {
-            stats.receipts(pair, receipt.ids());
+            stats.receipts(pair, receipt.ids().stream().filter(id -> id.startsWith("m-")).toList());
           }
         }
       });
@@ -158,12 +167,26 @@ public final class ChatBench {
     Arrays.fill(padding, (byte) 'x');
     String pad = new String(padding, StandardCharsets.US_ASCII);
     long intervalNanos = 1_000_000_000L / o.rate;
-    long start = System.nanoTime() + 200_000_000L;
+    long start = System.nanoTime() + 200_000_000L + TimeUnit.SECONDS.toNanos(o.warmup);
     Progress progress = new Progress(stats, usage, start);
+    if (o.warmup > 0) {
+      System.out.printf("warm-up: %d s at %d/s, not counted%n", o.warmup, o.rate);
+    }
     progress.begin();
+    long warm = (long) o.rate * o.warmup;
     Thread scheduler = new Thread(() -> {
-      for (long k = 0; k < total; k++) {
+      for (long k = -warm; k < total; k++) {
         long intended = start + k * 1_000_000_000L / o.rate;
+        if (k < 0) {
+          // warm-up: the same rate, not counted (the recipient drops payloads starting with 'w')
+          long w = k + warm;
+          LockSupport.parkNanos(intended - System.nanoTime());
+          int pair = (int) (w % o.pairs);
+          Session to = receivers.get(pair);
+          clients.get(2 * pair + 1).send("w-" + pair + "-" + (w / o.pairs), to.account(),
+              Map.of(to.device(), ("w " + pad).getBytes(StandardCharsets.US_ASCII)));
+          continue;
+        }
         long wait = intended - System.nanoTime();
         if (wait > 0) {
           LockSupport.parkNanos(wait);
@@ -387,6 +410,9 @@ public final class ChatBench {
 
     void received(int sender, byte[] body) {
       long now = System.nanoTime();
+      if (body.length > 0 && body[0] == 'w') {
+        return;
+      }
       String text = new String(body, 0, Math.min(body.length, 40), StandardCharsets.US_ASCII);
       int a = text.indexOf(' ');
       int b = text.indexOf(' ', a + 1);
@@ -497,7 +523,6 @@ public final class ChatBench {
     }
 
     void begin() {
-      first = usage.sample();
       thread.start();
     }
 
@@ -512,6 +537,12 @@ public final class ChatBench {
     }
 
     private void run() {
+      try {
+        Thread.sleep(Math.max(0, (start - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        return;
+      }
+      first = usage.sample();
       Usage.Sample previous = first;
       long previousDelivered = 0;
       for (int second = 1; running && second < 3600; second++) {
@@ -536,11 +567,13 @@ public final class ChatBench {
   }
 
   /** Command-line options; see the class comment for the defaults. */
-  record Options(int pairs, int rate, int duration, int payload, int grace, int drain, String serverXmx) {
+  record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
+      String serverXmx) {
     static Options parse(String[] args) {
       int pairs = 100;
       int rate = 2_000;
       int duration = 30;
+      int warmup = 5;
       int payload = 64;
       int grace = 10;
       int drain = 0;
@@ -551,6 +584,7 @@ public final class ChatBench {
           case "--pairs" -> pairs = Integer.parseInt(value);
           case "--rate" -> rate = Integer.parseInt(value);
           case "--duration" -> duration = Integer.parseInt(value);
+          case "--warmup" -> warmup = Integer.parseInt(value);
           case "--payload" -> payload = Integer.parseInt(value);
           case "--grace" -> grace = Integer.parseInt(value);
           case "--drain" -> drain = Integer.parseInt(value);
@@ -561,11 +595,11 @@ public final class ChatBench {
       if (pairs < 1 || rate < 1 || duration < 1 || duration > 3600 || grace > 600 || drain < 0) {
         throw new IllegalArgumentException("need pairs, rate, duration >= 1, duration <= 3600, grace <= 600");
       }
-      return new Options(pairs, rate, duration, payload, grace, drain, serverXmx);
+      return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx);
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration)
+      return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration).put("warmup", warmup)
           .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx);
     }
   }
