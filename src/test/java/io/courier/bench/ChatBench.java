@@ -197,7 +197,7 @@ public final class ChatBench {
         Session to = receivers.get(pair);
         stats.sent.incrementAndGet();
         clients.get(2 * pair + 1).send("m-" + pair + "-" + seq, to.account(), Map.of(to.device(), body))
-            .onComplete(ar -> (ar.succeeded() ? stats.acked : stats.sendFailed).incrementAndGet());
+            .onComplete(stats::sendDone);
       }
     }, "chatbench-scheduler");
     scheduler.start();
@@ -235,19 +235,21 @@ public final class ChatBench {
     double cpuRedis = progress.cpu(end, Usage::redisTicks);
     double cpuBench = progress.cpu(end, Usage::benchTicks);
     System.out.println();
-    System.out.printf("sent %d in %.1f s (%.0f/s), sent-acked %d, send failures %d%n", stats.sent.get(),
-        sendSeconds, stats.sent.get() / sendSeconds, stats.acked.get(), stats.sendFailed.get());
+    System.out.printf("sent %d in %.1f s (%.0f/s), sent-acked %d, send failures %d %s%n", stats.sent.get(),
+        sendSeconds, stats.sent.get() / sendSeconds, stats.acked.get(), stats.sendFailed.get(), stats.failures);
     System.out.printf("delivered %d distinct (%d raw) in %.1f s: %.0f msgs/s%n", stats.distinct.get(),
         stats.raw.get(), receiveSeconds, stats.distinct.get() / receiveSeconds);
     System.out.printf("latency ms (from intended send time): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
         ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6);
-    System.out.printf("lost %d, duplicated %d, reordered %d, delivered receipts %d of %d%n", lost,
+    System.out.printf("lost (not delivered within --grace) %d, duplicated %d, reordered %d, delivered receipts %d of %d%n", lost,
         stats.duplicates.get(), stats.reordered.get(), stats.receiptIds.get(), stats.sent.get());
     System.out.printf("CPU (%% of one core, whole run): server %.0f%%, redis %.0f%%, bench JVM %.0f%%; server RSS"
         + " %d MiB (peak seen %d MiB)%n", cpuServer, cpuRedis, cpuBench, end.serverRssKb / 1024,
         progress.peakRssKb / 1024);
     return new JsonObject().put("mode", "chat").put("sent", stats.sent.get()).put("sendSeconds", sendSeconds)
         .put("sentAcked", stats.acked.get()).put("sendFailures", stats.sendFailed.get())
+        .put("sendFailureCodes", new JsonObject(new java.util.TreeMap<String, Object>(stats.failures.entrySet().stream().collect(
+            java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())))))
         .put("deliveredDistinct", stats.distinct.get()).put("deliveredRaw", stats.raw.get())
         .put("deliveredPerSecond", stats.distinct.get() / receiveSeconds).put("latencyMs", lat)
         .put("lost", lost).put("duplicated", stats.duplicates.get()).put("reordered", stats.reordered.get())
@@ -391,6 +393,19 @@ public final class ChatBench {
     final AtomicLong reordered = new AtomicLong();
     final AtomicLong receiptIds = new AtomicLong();
     final AtomicLong lastReceive = new AtomicLong();
+    /** Failed sends by the failure's code (CLIENT_CLOSED: still in the outbox when the clients closed). */
+    final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void sendDone(io.vertx.core.AsyncResult<?> ar) {
+      if (ar.succeeded()) {
+        acked.incrementAndGet();
+      } else {
+        sendFailed.incrementAndGet();
+        String code = ar.cause() instanceof io.courier.client.CourierException e ? e.code()
+            : ar.cause().getClass().getSimpleName();
+        failures.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+      }
+    }
     /** Nanoseconds, 1 µs to 10 min, 3 significant digits. */
     private final Histogram latency = new Histogram(1_000, TimeUnit.MINUTES.toNanos(10), 3);
     private final BitSet[] seen;
