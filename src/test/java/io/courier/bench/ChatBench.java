@@ -1,0 +1,621 @@
+package io.courier.bench;
+
+import io.courier.client.AccountApi;
+import io.courier.client.ClientListener;
+import io.courier.client.ClientOptions;
+import io.courier.client.CourierClient;
+import io.courier.client.IncomingMessage;
+import io.courier.client.Receipt;
+import io.courier.client.Session;
+import io.courier.client.SessionTokenSource;
+import io.courier.testing.RedisProcess;
+import io.courier.testing.ServerProcess;
+import io.courier.testing.TestTokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * End-to-end chat bench: latency measured at the recipient from each message's <em>intended</em> send time
+ * (open loop, so a stalled server cannot hide behind coordinated omission), delivered throughput, lost,
+ * duplicated and reordered messages, delivered receipts, and the server's CPU and RSS. Not a test: run it by
+ * hand, see {@code docs/BENCHMARKS.md}.
+ *
+ * <p>Steps: start a {@code redis-server} (AOF on, {@code appendfsync everysec}) and one server JVM with the
+ * send and login limits raised and {@code auth.bcryptCost=4}; register and log in {@code s-<i>} and
+ * {@code r-<i>} for every pair; connect one SDK {@link CourierClient} per account, all in this JVM on one
+ * {@link Vertx}. A scheduler thread then computes message k's intended time {@code start + k / rate}, waits for
+ * it and sends it from sender {@code k % pairs}; the payload is {@code <seq> <intendedNanos>} plus padding. The
+ * recipient records {@code System.nanoTime() - intended} in an HdrHistogram and tracks each sender's
+ * sequence numbers. Every second a progress line; at the end a bounded wait for stragglers, a summary and
+ * {@code target/bench/chat-<timestamp>.json}; every process started is stopped.
+ *
+ * <p>{@code --drain N} instead stores N messages for one recipient that is logged in but not connected (the
+ * store rate: N / time until every {@code sent}), then connects it (the drain rate: N / time from connect to the
+ * last message).
+ *
+ * <p>Duplicates: the clients run with a dedup window of 1 (the SDK's default is 10,000), so a redelivery reaches
+ * the listener and is counted unless it repeats the message delivered just before it.
+ *
+ * <p>Options: {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
+ * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
+ * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
+ * stragglers), {@code --drain 0}, {@code --server-xmx 1g}.
+ */
+public final class ChatBench {
+  private static final String PASSWORD = "bench-password-1";
+  private static final long CLOCK_TICKS = 100;
+
+  private ChatBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    Path out = Path.of("target", "bench");
+    Files.createDirectories(out);
+    String stamp = Instant.now().toString().replace(":", "").replace(".", "");
+    Vertx vertx = Vertx.vertx();
+    JsonObject result;
+    try (RedisProcess redis = RedisProcess.builder().appendOnly(true).fsync("everysec").build().start();
+         ServerProcess server = startServer(o, redis)) {
+      long serverPid = ConnectionBench.pid(server);
+      long redisPid = redisPid(redis);
+      System.out.printf("redis pid %d, server %s pid %d, bench pid %d%n", redisPid, server.baseUri(), serverPid,
+          ProcessHandle.current().pid());
+      Usage usage = new Usage(serverPid, redisPid);
+      result = o.drain > 0 ? drain(o, vertx, server, usage) : chat(o, vertx, server, usage);
+      result.put("options", o.toJson()).put("serverPid", serverPid);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    Path file = out.resolve("chat-" + stamp + ".json");
+    Files.writeString(file, result.encodePrettily());
+    System.out.println("wrote " + file);
+  }
+
+  private static ServerProcess startServer(Options o, RedisProcess redis) throws IOException {
+    TestTokens tokens = TestTokens.generate();
+    ServerProcess.Builder b = ServerProcess.builder().jvmFlag("-Xmx" + o.serverXmx)
+        .set("dataDir=" + Files.createTempDirectory("courier-chatbench-"))
+        .set("redis.url=" + redis.url()).set("server.instances=2")
+        .set("limits.sendsPerSecond=1000000").set("limits.sendBurst=1000000")
+        .set("limits.loginsPerMinute=1000000").set("auth.bcryptCost=4");
+    for (String s : tokens.serverOverrides()) {
+      b.set(s);
+    }
+    return b.build().start();
+  }
+
+  /** The redis-server child: it rewrites its command line to {@code /usr/bin/redis-server 127.0.0.1:<port>}. */
+  private static long redisPid(RedisProcess redis) {
+    String port = ":" + redis.port();
+    return ProcessHandle.current().children()
+        .filter(p -> {
+          String cmdline = cmdline(p.pid());
+          return cmdline.contains("redis-server") && cmdline.contains(port);
+        })
+        .findFirst().map(ProcessHandle::pid).orElse(-1L);
+  }
+
+  private static String cmdline(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  // ---------------------------------------------------------------- the open-loop chat run
+
+  private static JsonObject chat(Options o, Vertx vertx, ServerProcess server, Usage usage) throws Exception {
+    URI base = server.baseUri();
+    AccountApi api = new AccountApi(vertx, base);
+    long t0 = System.nanoTime();
+    List<Session> senders = accounts(api, "s-", o.pairs);
+    List<Session> receivers = accounts(api, "r-", o.pairs);
+    System.out.printf("%d accounts registered and logged in in %d ms%n", 2 * o.pairs, ms(t0));
+
+    long total = (long) o.rate * o.duration;
+    int perSender = (int) ((total + o.pairs - 1) / o.pairs);
+    Stats stats = new Stats(o.pairs, perSender);
+    List<CourierClient> clients = new ArrayList<>();
+    List<Future<Void>> connects = new ArrayList<>();
+    for (int i = 0; i < o.pairs; i++) {
+      int pair = i;
+      CourierClient r = client(vertx, api, base, receivers.get(i), new ClientListener() {
+        @Override
+        public void onMessage(IncomingMessage m) {
+          stats.received(pair, m.ciphertext());
+        }
+      });
+      CourierClient s = client(vertx, api, base, senders.get(i), new ClientListener() {
+        @Override
+        public void onReceipt(Receipt receipt) {
+          if (Receipt.DELIVERED.equals(receipt.kind())) {
+            stats.receipts(pair, receipt.ids().stream().filter(id -> id.startsWith("m-")).toList());
+          }
+        }
+      });
+      clients.add(r);
+      clients.add(s);
+      connects.add(r.connect());
+      connects.add(s.connect());
+    }
+    await(Future.all(connects), 60);
+    System.out.printf("%d clients connected in %d ms; sending %d messages at %d/s for %d s%n", clients.size(),
+        ms(t0), total, o.rate, o.duration);
+
+    byte[] padding = new byte[Math.max(0, o.payload - 40)];
+    Arrays.fill(padding, (byte) 'x');
+    String pad = new String(padding, StandardCharsets.US_ASCII);
+    long intervalNanos = 1_000_000_000L / o.rate;
+    long start = System.nanoTime() + 200_000_000L + TimeUnit.SECONDS.toNanos(o.warmup);
+    Progress progress = new Progress(stats, usage, start);
+    if (o.warmup > 0) {
+      System.out.printf("warm-up: %d s at %d/s, not counted%n", o.warmup, o.rate);
+    }
+    progress.begin();
+    long warm = (long) o.rate * o.warmup;
+    Thread scheduler = new Thread(() -> {
+      for (long k = -warm; k < total; k++) {
+        long intended = start + k * 1_000_000_000L / o.rate;
+        if (k < 0) {
+          // warm-up: the same rate, not counted (the recipient drops payloads starting with 'w')
+          long w = k + warm;
+          LockSupport.parkNanos(intended - System.nanoTime());
+          int pair = (int) (w % o.pairs);
+          Session to = receivers.get(pair);
+          clients.get(2 * pair + 1).send("w-" + pair + "-" + (w / o.pairs), to.account(),
+              Map.of(to.device(), ("w " + pad).getBytes(StandardCharsets.US_ASCII)));
+          continue;
+        }
+        long wait = intended - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        int pair = (int) (k % o.pairs);
+        int seq = (int) (k / o.pairs);
+        byte[] body = (seq + " " + intended + " " + pad).getBytes(StandardCharsets.US_ASCII);
+        Session to = receivers.get(pair);
+        stats.sent.incrementAndGet();
+        clients.get(2 * pair + 1).send("m-" + pair + "-" + seq, to.account(), Map.of(to.device(), body))
+            .onComplete(stats::sendDone);
+      }
+    }, "chatbench-scheduler");
+    scheduler.start();
+    scheduler.join(TimeUnit.SECONDS.toMillis(o.duration + 60L));
+    long sendEnd = System.nanoTime();
+    long deadline = sendEnd + TimeUnit.SECONDS.toNanos(o.grace);
+    while (System.nanoTime() < deadline
+        && (stats.distinct.get() < stats.sent.get() || stats.receiptIds.get() < stats.sent.get())) {
+      Thread.sleep(100);
+    }
+    long lastReceive = stats.lastReceive.get();
+    progress.end();
+    Usage.Sample end = usage.sample();
+    for (CourierClient c : clients) {
+      c.close();
+    }
+    api.close();
+    if (scheduler.isAlive()) {
+      System.out.println("WARNING: the scheduler did not finish in time; results are partial");
+      scheduler.interrupt();
+    }
+
+    double seconds = (Math.max(lastReceive, start) - start) / 1e9;
+    return summary(stats, progress, end, seconds, (sendEnd - start) / 1e9);
+  }
+
+  private static JsonObject summary(Stats stats, Progress progress, Usage.Sample end, double receiveSeconds,
+      double sendSeconds) {
+    Histogram h = stats.snapshot();
+    long lost = stats.sent.get() - stats.distinct.get();
+    JsonObject lat = new JsonObject().put("count", h.getTotalCount())
+        .put("p50", ms(h, 50)).put("p90", ms(h, 90)).put("p99", ms(h, 99)).put("p999", ms(h, 99.9))
+        .put("max", h.getMaxValue() / 1e6).put("mean", h.getMean() / 1e6);
+    double cpuServer = progress.cpu(end, Usage::serverTicks);
+    double cpuRedis = progress.cpu(end, Usage::redisTicks);
+    double cpuBench = progress.cpu(end, Usage::benchTicks);
+    System.out.println();
+    System.out.printf("sent %d in %.1f s (%.0f/s), sent-acked %d, send failures %d %s%n", stats.sent.get(),
+        sendSeconds, stats.sent.get() / sendSeconds, stats.acked.get(), stats.sendFailed.get(), stats.failures);
+    System.out.printf("delivered %d distinct (%d raw) in %.1f s: %.0f msgs/s%n", stats.distinct.get(),
+        stats.raw.get(), receiveSeconds, stats.distinct.get() / receiveSeconds);
+    System.out.printf("latency ms (from intended send time): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
+        ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6);
+    System.out.printf("lost (not delivered within --grace) %d, duplicated %d, reordered %d, delivered receipts %d of %d%n", lost,
+        stats.duplicates.get(), stats.reordered.get(), stats.receiptIds.get(), stats.sent.get());
+    System.out.printf("CPU (%% of one core, whole run): server %.0f%%, redis %.0f%%, bench JVM %.0f%%; server RSS"
+        + " %d MiB (peak seen %d MiB)%n", cpuServer, cpuRedis, cpuBench, end.serverRssKb / 1024,
+        progress.peakRssKb / 1024);
+    return new JsonObject().put("mode", "chat").put("sent", stats.sent.get()).put("sendSeconds", sendSeconds)
+        .put("sentAcked", stats.acked.get()).put("sendFailures", stats.sendFailed.get())
+        .put("sendFailureCodes", new JsonObject(new java.util.TreeMap<String, Object>(stats.failures.entrySet().stream().collect(
+            java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())))))
+        .put("deliveredDistinct", stats.distinct.get()).put("deliveredRaw", stats.raw.get())
+        .put("deliveredPerSecond", stats.distinct.get() / receiveSeconds).put("latencyMs", lat)
+        .put("lost", lost).put("duplicated", stats.duplicates.get()).put("reordered", stats.reordered.get())
+        .put("deliveredReceipts", stats.receiptIds.get())
+        .put("cpuPercent", new JsonObject().put("server", cpuServer).put("redis", cpuRedis).put("bench", cpuBench))
+        .put("serverRssKiB", end.serverRssKb).put("serverPeakRssKiB", progress.peakRssKb);
+  }
+
+  // ---------------------------------------------------------------- the offline drain run
+
+  private static JsonObject drain(Options o, Vertx vertx, ServerProcess server, Usage usage) throws Exception {
+    URI base = server.baseUri();
+    AccountApi api = new AccountApi(vertx, base);
+    Session sender = accounts(api, "s-", 1).get(0);
+    Session recipient = accounts(api, "r-", 1).get(0);
+    Stats stats = new Stats(1, o.drain);
+    CourierClient s = client(vertx, api, base, sender, new ClientListener() {
+      @Override
+      public void onReceipt(Receipt receipt) {
+        if (Receipt.DELIVERED.equals(receipt.kind())) {
+          stats.receipts(0, receipt.ids());
+        }
+      }
+    });
+    await(s.connect(), 30);
+    byte[] padding = new byte[Math.max(0, o.payload - 40)];
+    Arrays.fill(padding, (byte) 'x');
+    String pad = new String(padding, StandardCharsets.US_ASCII);
+    Usage.Sample before = usage.sample();
+    long t0 = System.nanoTime();
+    Semaphore window = new Semaphore(500);
+    for (int seq = 0; seq < o.drain; seq++) {
+      if (!window.tryAcquire(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("no sent for 30 s");
+      }
+      byte[] body = (seq + " " + System.nanoTime() + " " + pad).getBytes(StandardCharsets.US_ASCII);
+      stats.sent.incrementAndGet();
+      s.send("m-0-" + seq, recipient.account(), Map.of(recipient.device(), body)).onComplete(ar -> {
+        (ar.succeeded() ? stats.acked : stats.sendFailed).incrementAndGet();
+        window.release();
+      });
+    }
+    window.tryAcquire(500, 60, TimeUnit.SECONDS);
+    double storeSeconds = (System.nanoTime() - t0) / 1e9;
+    Usage.Sample stored = usage.sample();
+    System.out.printf("stored %d (failures %d) in %.2f s: %.0f msgs/s; server CPU %.0f%%, RSS %d MiB%n",
+        stats.acked.get(), stats.sendFailed.get(), storeSeconds, stats.acked.get() / storeSeconds,
+        Usage.cpu(before, stored, Usage::serverTicks), stored.serverRssKb / 1024);
+
+    long[] drainedAt = {0};
+    long t1 = System.nanoTime();
+    CourierClient r = client(vertx, api, base, recipient, new ClientListener() {
+      @Override
+      public void onMessage(IncomingMessage m) {
+        stats.received(0, m.ciphertext());
+      }
+
+      @Override
+      public void onDrained() {
+        drainedAt[0] = System.nanoTime();
+      }
+    });
+    r.connect();
+    long deadline = t1 + TimeUnit.SECONDS.toNanos(Math.max(60, o.grace));
+    while (System.nanoTime() < deadline && stats.distinct.get() < stats.acked.get()) {
+      Thread.sleep(20);
+    }
+    long last = stats.lastReceive.get();
+    double drainSeconds = (last - t1) / 1e9;
+    Thread.sleep(1000);
+    Usage.Sample done = usage.sample();
+    long drainedNanos = drainedAt[0];
+    System.out.printf("drained %d (raw %d, lost %d, dup %d, reordered %d) in %.2f s: %.0f msgs/s; `drained`"
+        + " after %s; server CPU %.0f%%, RSS %d MiB; delivered receipts %d%n", stats.distinct.get(),
+        stats.raw.get(), stats.acked.get() - stats.distinct.get(), stats.duplicates.get(), stats.reordered.get(),
+        drainSeconds, stats.distinct.get() / drainSeconds,
+        drainedNanos == 0 ? "never" : String.format("%.2f s", (drainedNanos - t1) / 1e9),
+        Usage.cpu(stored, done, Usage::serverTicks), done.serverRssKb / 1024, stats.receiptIds.get());
+    r.close();
+    s.close();
+    api.close();
+    return new JsonObject().put("mode", "drain").put("messages", o.drain).put("stored", stats.acked.get())
+        .put("storeFailures", stats.sendFailed.get()).put("storeSeconds", storeSeconds)
+        .put("storePerSecond", stats.acked.get() / storeSeconds).put("drained", stats.distinct.get())
+        .put("drainedRaw", stats.raw.get()).put("drainSeconds", drainSeconds)
+        .put("drainPerSecond", stats.distinct.get() / drainSeconds)
+        .put("drainedFrameSeconds", drainedNanos == 0 ? null : (drainedNanos - t1) / 1e9)
+        .put("lost", stats.acked.get() - stats.distinct.get()).put("duplicated", stats.duplicates.get())
+        .put("reordered", stats.reordered.get()).put("deliveredReceipts", stats.receiptIds.get())
+        .put("serverCpuPercentStore", Usage.cpu(before, stored, Usage::serverTicks))
+        .put("serverCpuPercentDrain", Usage.cpu(stored, done, Usage::serverTicks))
+        .put("serverRssKiB", done.serverRssKb);
+  }
+
+  // ---------------------------------------------------------------- accounts and clients
+
+  /** Registers and logs in {@code prefix0 .. prefix(n-1)}, at most 32 at a time. */
+  private static List<Session> accounts(AccountApi api, String prefix, int n) throws Exception {
+    List<Session> sessions = new ArrayList<>();
+    for (int from = 0; from < n; from += 32) {
+      List<Future<Session>> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(n, from + 32); i++) {
+        String name = prefix + i;
+        batch.add(api.register(name, PASSWORD).compose(v -> api.login(name, PASSWORD, "bench")));
+      }
+      await(Future.all(batch), 60);
+      batch.forEach(f -> sessions.add(f.result()));
+    }
+    return sessions;
+  }
+
+  private static CourierClient client(Vertx vertx, AccountApi api, URI base, Session session,
+      ClientListener listener) {
+    return new CourierClient(vertx, ClientOptions.create(base, new SessionTokenSource(api, session))
+        .withListener(listener).withDedupCapacity(1).withBackoff(Duration.ofMillis(50), Duration.ofSeconds(2)));
+  }
+
+  private static <T> T await(Future<T> future, long seconds) throws Exception {
+    CompletableFuture<T> f = future.toCompletionStage().toCompletableFuture();
+    return f.get(seconds, TimeUnit.SECONDS);
+  }
+
+  private static long ms(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return h.getValueAtPercentile(percentile) / 1e6;
+  }
+
+  // ---------------------------------------------------------------- what the recipients saw
+
+  /** Counters and the latency histogram; {@link #received} runs on the clients' event loops. */
+  static final class Stats {
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong acked = new AtomicLong();
+    final AtomicLong sendFailed = new AtomicLong();
+    final AtomicLong raw = new AtomicLong();
+    final AtomicLong distinct = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong reordered = new AtomicLong();
+    final AtomicLong receiptIds = new AtomicLong();
+    final AtomicLong lastReceive = new AtomicLong();
+    /** Failed sends by the failure's code (CLIENT_CLOSED: still in the outbox when the clients closed). */
+    final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void sendDone(io.vertx.core.AsyncResult<?> ar) {
+      if (ar.succeeded()) {
+        acked.incrementAndGet();
+      } else {
+        sendFailed.incrementAndGet();
+        String code = ar.cause() instanceof io.courier.client.CourierException e ? e.code()
+            : ar.cause().getClass().getSimpleName();
+        failures.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+      }
+    }
+    /** Nanoseconds, 1 µs to 10 min, 3 significant digits. */
+    private final Histogram latency = new Histogram(1_000, TimeUnit.MINUTES.toNanos(10), 3);
+    private final BitSet[] seen;
+    private final int[] highest;
+    private final BitSet[] receipted;
+
+    Stats(int senders, int perSender) {
+      seen = new BitSet[senders];
+      receipted = new BitSet[senders];
+      highest = new int[senders];
+      for (int i = 0; i < senders; i++) {
+        seen[i] = new BitSet(perSender);
+        receipted[i] = new BitSet(perSender);
+        highest[i] = -1;
+      }
+    }
+
+    void received(int sender, byte[] body) {
+      long now = System.nanoTime();
+      if (body.length > 0 && body[0] == 'w') {
+        return;
+      }
+      String text = new String(body, 0, Math.min(body.length, 40), StandardCharsets.US_ASCII);
+      int a = text.indexOf(' ');
+      int b = text.indexOf(' ', a + 1);
+      int seq = Integer.parseInt(text.substring(0, a));
+      long intended = Long.parseLong(text.substring(a + 1, b < 0 ? text.length() : b));
+      raw.incrementAndGet();
+      synchronized (this) {
+        if (seen[sender].get(seq)) {
+          duplicates.incrementAndGet();
+          return;
+        }
+        seen[sender].set(seq);
+        if (seq < highest[sender]) {
+          reordered.incrementAndGet();
+        } else {
+          highest[sender] = seq;
+        }
+        latency.recordValue(Math.min(Math.max(now - intended, 1_000), latency.getHighestTrackableValue()));
+      }
+      distinct.incrementAndGet();
+      lastReceive.set(now);
+    }
+
+    void receipts(int sender, List<String> ids) {
+      synchronized (receipted[sender]) {
+        for (String id : ids) {
+          int seq = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+          if (!receipted[sender].get(seq)) {
+            receipted[sender].set(seq);
+            receiptIds.incrementAndGet();
+          }
+        }
+      }
+    }
+
+    synchronized Histogram snapshot() {
+      return latency.copy();
+    }
+  }
+
+  // ---------------------------------------------------------------- CPU and memory from /proc
+
+  /** utime + stime of the server, Redis and this JVM, and the server's RSS. */
+  record Usage(long serverPid, long redisPid) {
+    record Sample(long nanos, long serverTicks, long redisTicks, long benchTicks, long serverRssKb) {
+    }
+
+    Sample sample() {
+      long rss;
+      try {
+        rss = ConnectionBench.rssKb(serverPid);
+      } catch (IOException | RuntimeException e) {
+        rss = -1;
+      }
+      return new Sample(System.nanoTime(), ticks(serverPid), ticks(redisPid), ticks(ProcessHandle.current().pid()),
+          rss);
+    }
+
+    static long serverTicks(Sample s) {
+      return s.serverTicks;
+    }
+
+    static long redisTicks(Sample s) {
+      return s.redisTicks;
+    }
+
+    static long benchTicks(Sample s) {
+      return s.benchTicks;
+    }
+
+    /** CPU between two samples in percent of one core (200% is both cores of this machine). */
+    static double cpu(Sample a, Sample b, java.util.function.ToLongFunction<Sample> ticks) {
+      double seconds = (b.nanos - a.nanos) / 1e9;
+      return seconds <= 0 ? 0 : 100.0 * (ticks.applyAsLong(b) - ticks.applyAsLong(a)) / CLOCK_TICKS / seconds;
+    }
+
+    /** Fields 14 and 15 (utime, stime) of {@code /proc/<pid>/stat}, counted after the ")" of the name. */
+    static long ticks(long pid) {
+      if (pid <= 0) {
+        return 0;
+      }
+      try {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+  }
+
+  /** The once-a-second progress line. */
+  static final class Progress {
+    private final Stats stats;
+    private final Usage usage;
+    private final long start;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Usage.Sample first;
+    volatile long peakRssKb;
+
+    Progress(Stats stats, Usage usage, long start) {
+      this.stats = stats;
+      this.usage = usage;
+      this.start = start;
+      this.thread = new Thread(this::run, "chatbench-progress");
+      this.thread.setDaemon(true);
+    }
+
+    void begin() {
+      thread.start();
+    }
+
+    void end() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join(2000);
+    }
+
+    double cpu(Usage.Sample end, java.util.function.ToLongFunction<Usage.Sample> ticks) {
+      return Usage.cpu(first, end, ticks);
+    }
+
+    private void run() {
+      try {
+        Thread.sleep(Math.max(0, (start - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        return;
+      }
+      first = usage.sample();
+      Usage.Sample previous = first;
+      long previousDelivered = 0;
+      for (int second = 1; running && second < 3600; second++) {
+        try {
+          Thread.sleep(Math.max(0, (start - System.nanoTime()) / 1_000_000 + second * 1000L));
+        } catch (InterruptedException e) {
+          return;
+        }
+        Usage.Sample now = usage.sample();
+        peakRssKb = Math.max(peakRssKb, now.serverRssKb);
+        Histogram h = stats.snapshot();
+        long delivered = stats.distinct.get();
+        System.out.printf("%4d s  sent %8d  delivered %8d (+%6d)  receipts %8d  p50 %7.1f ms  p99 %7.1f ms"
+            + "  server CPU %3.0f%%  redis %3.0f%%  bench %3.0f%%  RSS %4d MiB%n", second, stats.sent.get(),
+            delivered, delivered - previousDelivered, stats.receiptIds.get(), ms(h, 50), ms(h, 99),
+            Usage.cpu(previous, now, Usage::serverTicks), Usage.cpu(previous, now, Usage::redisTicks),
+            Usage.cpu(previous, now, Usage::benchTicks), now.serverRssKb / 1024);
+        previous = now;
+        previousDelivered = delivered;
+      }
+    }
+  }
+
+  /** Command-line options; see the class comment for the defaults. */
+  record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
+      String serverXmx) {
+    static Options parse(String[] args) {
+      int pairs = 100;
+      int rate = 2_000;
+      int duration = 30;
+      int warmup = 5;
+      int payload = 64;
+      int grace = 10;
+      int drain = 0;
+      String serverXmx = "1g";
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        String value = args[i + 1];
+        switch (args[i]) {
+          case "--pairs" -> pairs = Integer.parseInt(value);
+          case "--rate" -> rate = Integer.parseInt(value);
+          case "--duration" -> duration = Integer.parseInt(value);
+          case "--warmup" -> warmup = Integer.parseInt(value);
+          case "--payload" -> payload = Integer.parseInt(value);
+          case "--grace" -> grace = Integer.parseInt(value);
+          case "--drain" -> drain = Integer.parseInt(value);
+          case "--server-xmx" -> serverXmx = value;
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+      }
+      if (pairs < 1 || rate < 1 || duration < 1 || duration > 3600 || grace > 600 || drain < 0) {
+        throw new IllegalArgumentException("need pairs, rate, duration >= 1, duration <= 3600, grace <= 600");
+      }
+      return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration).put("warmup", warmup)
+          .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx);
+    }
+  }
+}
