@@ -52,16 +52,13 @@ final class AccountCommands {
     String username;
 
     @Override
-    int run(Workspace ws) {
-      SecureMessenger messenger = ws.open(username, new Screen(cli.out));
-      try {
+    int run(Workspace ws) throws Exception {
+      return ws.withMessenger(username, new Screen(cli.out), messenger -> {
         LinkOffer offer = messenger.offerLink().await();
         cli.out.println("on the new device, within " + offer.expiresIn() / 60 + " minutes, run:");
         cli.out.println("  courier link " + offer.text());
-      } finally {
-        ws.finish(messenger);
-      }
-      return 0;
+        return 0;
+      });
     }
   }
 

@@ -16,18 +16,15 @@ final class DeviceCommands {
     String username;
 
     @Override
-    int run(Workspace ws) {
-      SecureMessenger messenger = ws.open(username, new Screen(cli.out));
-      try {
+    int run(Workspace ws) throws Exception {
+      return ws.withMessenger(username, new Screen(cli.out), messenger -> {
         List<DevicesApi.DeviceInfo> devices = messenger.devices().await();
         for (DevicesApi.DeviceInfo d : devices) {
           cli.out.println("device " + d.device() + "  " + d.name() + (d.device() == messenger.device()
               ? "  (this one)" : "") + (d.keys() ? "" : "  (no keys yet)"));
         }
-      } finally {
-        ws.finish(messenger);
-      }
-      return 0;
+        return 0;
+      });
     }
   }
 
@@ -40,15 +37,12 @@ final class DeviceCommands {
     int device;
 
     @Override
-    int run(Workspace ws) {
-      SecureMessenger messenger = ws.open(username, new Screen(cli.out));
-      try {
+    int run(Workspace ws) throws Exception {
+      return ws.withMessenger(username, new Screen(cli.out), messenger -> {
         messenger.unlinkDevice(device).await();
         cli.out.println("unlinked device " + device);
-      } finally {
-        ws.finish(messenger);
-      }
-      return 0;
+        return 0;
+      });
     }
   }
 }

@@ -105,15 +105,12 @@ final class MessageCommands {
     String contact;
 
     @Override
-    int run(Workspace ws) {
-      SecureMessenger messenger = ws.open(username, new Screen(cli.out));
-      try {
+    int run(Workspace ws) throws Exception {
+      return ws.withMessenger(username, new Screen(cli.out), messenger -> {
         cli.out.println("safety number of " + username + " and " + contact + ":");
         cli.out.println("  " + messenger.safetyNumber(contact));
         return 0;
-      } finally {
-        ws.finish(messenger);
-      }
+      });
     }
   }
 
@@ -126,16 +123,13 @@ final class MessageCommands {
     String contact;
 
     @Override
-    int run(Workspace ws) {
-      SecureMessenger messenger = ws.open(username, new Screen(cli.out));
-      try {
+    int run(Workspace ws) throws Exception {
+      return ws.withMessenger(username, new Screen(cli.out), messenger -> {
         messenger.trust(contact);
         cli.out.println("sends to " + contact + " work again; safety number:");
         cli.out.println("  " + messenger.safetyNumber(contact));
         return 0;
-      } finally {
-        ws.finish(messenger);
-      }
+      });
     }
   }
 }

@@ -74,6 +74,22 @@ final class Workspace implements AutoCloseable {
   }
 
   /** Waits until the attachments that arrived are saved (or failed), then closes the messenger. */
+  /** What a command does with a connected messenger; returns the exit code. */
+  @FunctionalInterface
+  interface MessengerTask {
+    int run(SecureMessenger messenger) throws Exception;
+  }
+
+  /** Connects {@code account}'s device, runs {@code task}, then finishes (see {@link #finish}) whatever happens. */
+  int withMessenger(String account, Screen screen, MessengerTask task) throws Exception {
+    SecureMessenger messenger = open(account, screen);
+    try {
+      return task.run(messenger);
+    } finally {
+      finish(messenger);
+    }
+  }
+
   void finish(SecureMessenger messenger) {
     Screen screen = screens.remove(messenger);
     try {
