@@ -168,10 +168,7 @@ public final class KeysApi {
 
   static JsonObject signedPreKeyJson(SignedPreKeyRecord record) {
     try {
-      return new JsonObject()
-          .put("id", record.getId())
-          .put("publicKey", B64.encodeToString(record.getKeyPair().getPublicKey().serialize()))
-          .put("signature", B64.encodeToString(record.getSignature()));
+      return signedJson(record.getId(), record.getKeyPair().getPublicKey().serialize(), record.getSignature());
     } catch (InvalidKeyException e) {
       throw new IllegalStateException("unreadable signed PreKey " + record.getId(), e);
     }
@@ -179,13 +176,16 @@ public final class KeysApi {
 
   static JsonObject kyberPreKeyJson(KyberPreKeyRecord record) {
     try {
-      return new JsonObject()
-          .put("id", record.getId())
-          .put("publicKey", B64.encodeToString(record.getKeyPair().getPublicKey().serialize()))
-          .put("signature", B64.encodeToString(record.getSignature()));
+      return signedJson(record.getId(), record.getKeyPair().getPublicKey().serialize(), record.getSignature());
     } catch (InvalidKeyException e) {
       throw new IllegalStateException("unreadable Kyber PreKey " + record.getId(), e);
     }
+  }
+
+  /** The wire shape of a signed pre-key, EC or Kyber alike (PROTOCOL.md §1 "Keys"). */
+  private static JsonObject signedJson(int id, byte[] publicKey, byte[] signature) {
+    return new JsonObject().put("id", id).put("publicKey", B64.encodeToString(publicKey))
+        .put("signature", B64.encodeToString(signature));
   }
 
   // ---------------------------------------------------------------- bundles

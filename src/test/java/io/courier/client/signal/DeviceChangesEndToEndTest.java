@@ -10,13 +10,9 @@ import io.courier.testing.ServerExtension;
 import io.courier.testing.WireClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The device set changes under a sender: a Device is added ({@code MISMATCHED_DEVICES} missing), removed
@@ -28,30 +24,19 @@ class DeviceChangesEndToEndTest {
   @RegisterExtension
   static final ServerExtension SERVER = new ServerExtension();
 
-  @TempDir
-  Path root;
-
-  final List<Phone> opened = new ArrayList<>();
-
-  @AfterEach
-  void closePhones() {
-    for (Phone phone : opened) {
-      WireClient.await(phone.messenger.close());
-    }
-  }
+  @RegisterExtension
+  final Phones phones = new Phones(SERVER);
 
   Phone open(Session session, String folder) {
-    Phone phone = Phone.open(SERVER, session, root.resolve(folder));
-    opened.add(phone);
-    return phone;
+    return phones.open(session, folder);
   }
 
   Phone register(String name) {
-    return open(SERVER.accounts().register(name), name);
+    return phones.register(name);
   }
 
   Phone linkTo(Phone existing, String folder) {
-    return open(Phone.link(SERVER, existing, root.resolve(folder)), folder);
+    return open(Phone.link(SERVER, existing, phones.root().resolve(folder)), folder);
   }
 
   static void awaitShown(Phone phone, int count) {
@@ -69,11 +54,11 @@ class DeviceChangesEndToEndTest {
         + offer.text().substring(secret + 1);
 
     assertThatThrownBy(() -> WireClient.await(SecureMessenger.link(SERVER.vertx(), URI.create(SERVER.baseUri()),
-        wrongSecret, "tablet", root.resolve("tablet"))))
+        wrongSecret, "tablet", phones.root().resolve("tablet"))))
         .isInstanceOfSatisfying(CourierException.class,
             refused -> assertThat(refused.code()).isEqualTo(SecureMessenger.PROVISIONING_INVALID));
     assertThatThrownBy(() -> WireClient.await(SecureMessenger.link(SERVER.vertx(), URI.create(SERVER.baseUri()),
-        offer.text(), "tablet", root.resolve("tablet"))))
+        offer.text(), "tablet", phones.root().resolve("tablet"))))
         .as("the code works once").isInstanceOfSatisfying(CourierException.class,
             refused -> assertThat(refused.code()).isEqualTo("LINK_CODE_INVALID"));
     assertThat(WireClient.await(alice.messenger.devices())).extracting(DevicesApi.DeviceInfo::device)
@@ -220,8 +205,7 @@ class DeviceChangesEndToEndTest {
         .isInstanceOfSatisfying(CourierException.class,
             refused -> assertThat(refused.code()).isEqualTo(SecureMessenger.IDENTITY_CHANGED));
     // after a restart the refusal holds, and the change is reported again
-    opened.remove(alice);
-    alice.close();
+    phones.close(alice);
     Phone aliceAgain = open(alice.session, "alice");
     assertThatThrownBy(() -> aliceAgain.send(bob.account(), "still waiting"))
         .isInstanceOfSatisfying(CourierException.class,

@@ -13,13 +13,9 @@ import io.courier.testing.ServerExtension;
 import io.courier.testing.WireClient;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The receiving side of the messenger against the real server: bad ciphertexts, restarts, receipts, PreKey top-up. */
 class ReceivingEndToEndTest {
@@ -27,22 +23,11 @@ class ReceivingEndToEndTest {
   @RegisterExtension
   static final ServerExtension SERVER = new ServerExtension();
 
-  @TempDir
-  Path root;
-
-  final List<Phone> opened = new ArrayList<>();
-
-  @AfterEach
-  void closePhones() {
-    for (Phone phone : opened) {
-      WireClient.await(phone.messenger.close());
-    }
-  }
+  @RegisterExtension
+  final Phones phones = new Phones(SERVER);
 
   Phone open(Session session, String folder) {
-    Phone phone = Phone.open(SERVER, session, root.resolve(folder));
-    opened.add(phone);
-    return phone;
+    return phones.open(session, folder);
   }
 
   @Test
@@ -75,8 +60,8 @@ class ReceivingEndToEndTest {
   void sessionsAndHandledMessagesSurviveARestartOfBothSides() {
     Session aliceSession = SERVER.accounts().register("alice");
     Session bobSession = SERVER.accounts().register("bob");
-    Phone alice = Phone.open(SERVER, aliceSession, root.resolve("alice"));
-    Phone bob = Phone.open(SERVER, bobSession, root.resolve("bob"));
+    Phone alice = Phone.open(SERVER, aliceSession, phones.root().resolve("alice"));
+    Phone bob = Phone.open(SERVER, bobSession, phones.root().resolve("bob"));
     alice.send(bob.account(), "before the restart");
     Poll.until(Phone.WAIT, () -> bob.messages.size() == 1, () -> "first message");
     bob.send(alice.account(), "ack before the restart");
