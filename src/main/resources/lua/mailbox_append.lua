@@ -17,9 +17,12 @@
 -- ARGV[9]   device left out of the device set (the sending device, when these are its own account's), or '0'
 -- ARGV[10..] per envelope, in KEYS[6..] order: device number, registration id ('0': not given), ciphertext
 --
--- Returns {'OK', at, route...} or {'DUP', at, route...} (the earlier answer), with the route of each envelope's
--- device ('' when it has no live connection) so the caller wakes them without another round trip; or a refusal
--- that changed nothing:
+-- Returns {'OK', at, route, entry, previous, ...} or {'DUP', at, route, '', '', ...} (the earlier answer), with
+-- three values per envelope's device: the route of its live connection ('' when none) so the caller wakes it
+-- without another round trip; the entry id written; and the id of the newest entry the mailbox held before it
+-- ('' when it was empty), so a connection that has delivered everything up to that entry can push this one as
+-- it is, without reading the mailbox (a repeat has no entry: it wakes the devices to read). Or a refusal that
+-- changed nothing:
 -- {'NO_ACCOUNT'}, {'MISMATCH', missing, extra}, {'STALE', stale} (comma-separated device numbers),
 -- {'FULL', device}.
 local account_key, devices_key, regids_key, dedup_key, routes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -35,11 +38,14 @@ local function envelope(i, field)
   return ARGV[10 + (i - first_mailbox) * 3 + field]
 end
 
--- The answer, with the routes of the envelopes' devices.
-local function answer(status, at)
+-- The answer: per envelope's device its route, the entry written and the entry before it ('' for a repeat).
+local function answer(status, at, written)
   local reply = {status, at}
   for i = first_mailbox, #KEYS do
     table.insert(reply, redis.call('HGET', routes_key, envelope(i, 0)) or '')
+    local appended = written and written[i] or {'', ''}
+    table.insert(reply, appended[1])
+    table.insert(reply, appended[2])
   end
   return reply
 end
@@ -104,7 +110,10 @@ for i = first_mailbox, #KEYS do
 end
 
 local at
+local written = {}
 for i = first_mailbox, #KEYS do
+  local newest = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
+  local previous = newest[1] and newest[1][1] or ''
   local entry
   if conversation == '' then
     entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
@@ -115,6 +124,7 @@ for i = first_mailbox, #KEYS do
   end
   redis.call('PEXPIRE', KEYS[i], retention_ms)
   at = at or string.match(entry, '^(%d+)')
+  written[i] = {entry, previous}
 end
 redis.call('SET', dedup_key, at, 'EX', dedup_seconds)
-return answer('OK', at)
+return answer('OK', at, written)

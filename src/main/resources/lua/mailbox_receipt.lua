@@ -10,8 +10,9 @@
 -- ARGV[4] account that received or read the messages    ARGV[5] its device
 -- ARGV[6] message ids, separated by single spaces
 --
--- Returns each device number written followed by its route ('' when not connected); nothing when the sender has
--- no devices (deleted account: dropped).
+-- Returns four values per device written: its number, its route ('' when not connected), the entry id written and
+-- the id of the newest entry its mailbox held before ('' when empty); nothing when the sender has no devices
+-- (deleted account: dropped).
 -- Receipts are not capped by the mailbox length: they are server-made and small, and refusing one would
 -- fail the recipient's ack.
 local devices_key = KEYS[1]
@@ -22,9 +23,12 @@ local devices = redis.call('HKEYS', devices_key)
 local written = {}
 for _, device in ipairs(devices) do
   local mailbox = prefix .. device
-  redis.call('XADD', mailbox, '*', 'k', ARGV[3], 'f', ARGV[4], 'd', ARGV[5], 'i', ARGV[6])
+  local newest = redis.call('XREVRANGE', mailbox, '+', '-', 'COUNT', 1)
+  local entry = redis.call('XADD', mailbox, '*', 'k', ARGV[3], 'f', ARGV[4], 'd', ARGV[5], 'i', ARGV[6])
   redis.call('PEXPIRE', mailbox, retention_ms)
   table.insert(written, device)
   table.insert(written, redis.call('HGET', KEYS[2], device) or '')
+  table.insert(written, entry)
+  table.insert(written, newest[1] and newest[1][1] or '')
 end
 return written

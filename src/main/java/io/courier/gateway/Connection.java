@@ -92,9 +92,10 @@ final class Connection {
   }
 
   private void onSignal(Signal signal) {
-    if (signal instanceof Signal.Wake) {
+    if (signal instanceof Signal.Wake wake) {
+      // Before the claim is answered the connection has not read yet, and its first read finds the entry.
       if (epoch > 0) {
-        delivery.wake();
+        delivery.offer(wake);
       }
     } else if (signal instanceof Signal.Takeover t) {
       if (t.epoch() > epoch) {

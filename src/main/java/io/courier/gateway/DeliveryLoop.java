@@ -1,11 +1,13 @@
 package io.courier.gateway;
 
+import io.courier.mailbox.EntryIds;
 import io.courier.mailbox.Mailbox;
 import io.courier.metrics.MetricNames;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ServerFrame;
+import io.courier.routing.Signal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
@@ -13,10 +15,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Pushes one device's mailbox down its connection, in mailbox order: first the backlog from the oldest
- * unacked entry (then {@code drained}), then new entries as wake-ups announce them.
+ * unacked entry (then {@code drained}), then new entries as wake-ups announce them; a wake-up from this node
+ * carries its entry, which is pushed without reading the mailbox when nothing can be missing before it.
  *
  * <p>Bounded twice: at most {@code maxUnacked} entries are delivered and not yet acked (the in-flight map,
  * which also lets acks be checked against what this connection really delivered), and nothing is read while
@@ -29,6 +33,10 @@ final class DeliveryLoop {
   private static final Counter DELIVERED = Metrics.counter(MetricNames.name("entries.delivered"));
   private static final Counter PAUSED_FOR_SLOW_SOCKET = Metrics.counter(MetricNames.name("delivery.paused"),
       MetricNames.TAG_REASON, "write_queue_full");
+  /** How long an entry that overtook the one before it waits for that one before the loop reads instead. */
+  private static final long GAP_WAIT_MS = 5;
+  /** Most entries waiting for the one before them; past it, the loop reads. */
+  private static final int MAX_EARLY = 256;
   /** Wait before reading again after the store failed. */
   private static final long RETRY_AFTER_STORE_FAILURE_MS = 500;
 
@@ -40,9 +48,14 @@ final class DeliveryLoop {
   private final int maxUnacked;
   /** Delivered, not yet acked entries, in delivery order. */
   private final Map<String, ServerFrame.Entry> inFlight = new LinkedHashMap<>();
+  /** Entries handed over ahead of the entry before them, by entry id. */
+  private final TreeMap<String, Signal.Wake> early = new TreeMap<>(EntryIds::compare);
+  private long gapTimer = -1;
   /** The last entry read; the next read starts after it. */
   private String cursor;
   private boolean reading;
+  /** A read has completed: the cursor stands for everything up to it. */
+  private boolean readOnce;
   /** New entries may exist beyond the cursor (a wake-up came, or the last read was full). */
   private boolean moreMayExist = true;
   private boolean drainedSent;
@@ -57,14 +70,75 @@ final class DeliveryLoop {
     this.maxUnacked = maxUnacked;
   }
 
-  /** New entries were appended: read again (right away, or once the current read completes). */
-  void wake() {
+  /**
+   * New entries were appended. One that comes with the entry it was appended after is pushed as it is when the
+   * loop has delivered everything up to that entry and has room: no read. One that comes ahead of the entry
+   * before it (wake-ups from different event loops can overtake each other) waits a moment for that one; if the
+   * gap does not fill, or the wake-up has no entry, the loop reads (right away, or once the current read
+   * completes). An entry read before its wake-up came is not pushed twice.
+   */
+  void offer(Signal.Wake wake) {
+    ServerFrame.Entry entry = wake.entry();
+    if (entry == null || !caughtUp()) {
+      readMore();
+    } else if (delivered(entry.entry())) {
+      return; // a read found it before its wake-up came
+    } else if (!delivered(wake.previous()) && early.size() < MAX_EARLY) {
+      early.put(entry.entry(), wake);
+      if (gapTimer < 0) {
+        gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> {
+          gapTimer = -1;
+          early.clear();
+          readMore();
+        });
+      }
+    } else if (delivered(wake.previous()) && hasRoom()) {
+      push(List.of(entry));
+      pushEarly();
+    } else {
+      readMore();
+    }
+  }
+
+  private void readMore() {
     moreMayExist = true;
     pump();
   }
 
+  /** Pushes the waiting entries whose predecessor has now been delivered, in order. */
+  private void pushEarly() {
+    while (!early.isEmpty()) {
+      Map.Entry<String, Signal.Wake> first = early.firstEntry();
+      if (delivered(first.getKey())) {
+        early.pollFirstEntry();
+      } else if (delivered(first.getValue().previous()) && hasRoom()) {
+        early.pollFirstEntry();
+        push(List.of(first.getValue().entry()));
+      } else {
+        return;
+      }
+    }
+    vertx.cancelTimer(gapTimer);
+    gapTimer = -1;
+  }
+
+  private boolean hasRoom() {
+    return inFlight.size() < maxUnacked && !connection.writeQueueFull();
+  }
+
+  /** Everything read has been delivered and nothing is known to be waiting in the mailbox. */
+  private boolean caughtUp() {
+    return readOnce && !reading && !moreMayExist && !stopped;
+  }
+
+  /** The entry is at or before the cursor ({@code ""}: no entry, which counts as delivered). */
+  private boolean delivered(String entry) {
+    return entry.isEmpty() || (cursor != null && EntryIds.compare(entry, cursor) <= 0);
+  }
+
   void stop() {
     stopped = true;
+    vertx.cancelTimer(gapTimer);
   }
 
   /** Reads and delivers the next batch unless a read is running, the loop is paused, or nothing is new. */
@@ -86,15 +160,12 @@ final class DeliveryLoop {
 
   private void deliver(List<ServerFrame.Entry> entries, int requested) {
     reading = false;
+    readOnce = true;
     if (stopped) {
       return;
     }
-    for (ServerFrame.Entry entry : entries) {
-      inFlight.put(entry.entry(), entry);
-      connection.write(entry);
-      cursor = entry.entry();
-    }
-    DELIVERED.increment(entries.size());
+    push(entries);
+    pushEarly();
     if (entries.size() == requested) {
       moreMayExist = true;
     } else if (!drainedSent) {
@@ -102,6 +173,15 @@ final class DeliveryLoop {
       connection.write(new ServerFrame.Drained());
     }
     pump();
+  }
+
+  private void push(List<ServerFrame.Entry> entries) {
+    for (ServerFrame.Entry entry : entries) {
+      inFlight.put(entry.entry(), entry);
+      connection.write(entry);
+      cursor = entry.entry();
+    }
+    DELIVERED.increment(entries.size());
   }
 
   private void retryLater() {

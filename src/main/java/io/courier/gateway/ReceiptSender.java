@@ -26,7 +26,8 @@ final class ReceiptSender {
         .andThen(written -> {
           if (written.succeeded()) {
             Metrics.counter(MetricNames.name("receipts.stored"), MetricNames.TAG_KIND, kind.wire()).increment();
-            router.wake(sender, written.result().devices(), written.result().routes());
+            Written w = written.result();
+            router.wake(sender, w.devices(), w.routes(), w.wakes());
           }
         })
         .map(Written::devices);

@@ -67,7 +67,7 @@ final class SendHandler {
   private void wake(Append append, Written written) {
     if (written != null) {
       ENVELOPES_STORED.increment(append.envelopes().size());
-      router.wake(append.account(), written.devices(), written.routes());
+      router.wake(append.account(), written.devices(), written.routes(), written.wakes());
     }
   }
 }

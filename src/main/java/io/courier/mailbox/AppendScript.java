@@ -7,8 +7,10 @@ import io.courier.protocol.DeviceId;
 import io.courier.protocol.DeviceSetMismatch;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
+import io.courier.protocol.ServerFrame;
 import io.courier.redis.RedisScript;
 import io.courier.routing.RoutingRedisKeys;
+import io.courier.routing.Signal;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
@@ -59,19 +61,15 @@ final class AppendScript {
       args.add(Integer.toString(envelope.registrationId()));
       args.add(envelope.ciphertext());
     }
-    List<Integer> devices = append.envelopes().stream().map(OutgoingEnvelope::device).toList();
-    return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, account, devices));
+    return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, append));
   }
 
-  private static Written answer(Response reply, String account, List<Integer> devices) {
+  private static Written answer(Response reply, Append append) {
+    String account = append.account();
     String status = reply.get(0).toString();
     switch (status) {
       case "OK", "DUP":
-        List<String> routes = new ArrayList<>(devices.size());
-        for (int i = 2; i < reply.size(); i++) {
-          routes.add(reply.get(i).toString());
-        }
-        return new Written(reply.get(1).toLong(), routes.isEmpty() ? List.of() : devices, routes);
+        return written(reply, append);
       case "NO_ACCOUNT":
         throw new ProtocolException(ErrorCode.UNKNOWN_ACCOUNT, "no account '" + account + "'");
       case "MISMATCH":
@@ -87,6 +85,25 @@ final class AppendScript {
       default:
         throw new IllegalStateException("unexpected reply from mailbox_append.lua: " + reply);
     }
+  }
+
+  /** Three values per envelope after the status and store time: route, entry written, entry before it. */
+  private static Written written(Response reply, Append append) {
+    int count = (reply.size() - 2) / 3;
+    List<Integer> devices = new ArrayList<>(count);
+    List<String> routes = new ArrayList<>(count);
+    List<Signal.Wake> wakes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int at = 2 + 3 * i;
+      OutgoingEnvelope envelope = append.envelopes().get(i);
+      devices.add(envelope.device());
+      routes.add(reply.get(at).toString());
+      String entry = reply.get(at + 1).toString();
+      wakes.add(entry.isEmpty() ? Signal.WAKE : new Signal.Wake(new ServerFrame.Message(entry, append.messageId(),
+          append.sender().account(), append.sender().device(), EntryIds.time(entry), envelope.ciphertext(),
+          append.conversation()), reply.get(at + 2).toString()));
+    }
+    return new Written(reply.get(1).toLong(), devices, routes, wakes);
   }
 
   private static List<Integer> numbers(Response csv) {

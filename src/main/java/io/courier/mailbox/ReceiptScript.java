@@ -3,8 +3,10 @@ package io.courier.mailbox;
 import io.courier.auth.AccountRedisKeys;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
+import io.courier.protocol.ServerFrame;
 import io.courier.redis.RedisScript;
 import io.courier.routing.RoutingRedisKeys;
+import io.courier.routing.Signal;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
@@ -29,13 +31,19 @@ final class ReceiptScript {
         List.of(MailboxRedisKeys.mailboxPrefix(sender), retentionMillis, kind.wire(), by.account(),
             Integer.toString(by.device()), String.join(" ", ids)))
         .map(reply -> {
-          List<Integer> devices = new ArrayList<>(reply.size() / 2);
-          List<String> routes = new ArrayList<>(reply.size() / 2);
-          for (int i = 0; i + 1 < reply.size(); i += 2) {
+          // four values per device: number, route, entry written, entry before it
+          int count = reply.size() / 4;
+          List<Integer> devices = new ArrayList<>(count);
+          List<String> routes = new ArrayList<>(count);
+          List<Signal.Wake> wakes = new ArrayList<>(count);
+          for (int i = 0; i + 3 < reply.size(); i += 4) {
             devices.add(Integer.parseInt(reply.get(i).toString()));
             routes.add(reply.get(i + 1).toString());
+            String entry = reply.get(i + 2).toString();
+            wakes.add(new Signal.Wake(new ServerFrame.Receipt(entry, kind, by.account(), by.device(), ids,
+                EntryIds.time(entry)), reply.get(i + 3).toString()));
           }
-          return new Written(0, devices, routes);
+          return new Written(0, devices, routes, wakes);
         });
   }
 }

@@ -120,7 +120,7 @@ public final class RedisMailbox implements Mailbox {
         default -> { } // fields added by a later version are skipped
       }
     }
-    long at = Long.parseLong(id.substring(0, id.indexOf('-')));
+    long at = EntryIds.time(id);
     if ("m".equals(kind)) {
       return new ServerFrame.Message(id, ids, from, device, at, ciphertext, conversation);
     }

@@ -83,29 +83,26 @@ public final class DeliveryRouter {
 
   /**
    * Tells the devices' connections, wherever they are, that their mailboxes have new entries; {@code routes} are
-   * their routes as the mailbox read them while appending ({@code ""}: not connected).
+   * their routes as the mailbox read them while appending ({@code ""}: not connected), {@code wakes} what each
+   * is handed: a connection on this node gets the entry itself, one on another node a plain wake-up (it reads).
    */
-  public void wake(String account, List<Integer> devices, List<String> routes) {
-    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+  public void wake(String account, List<Integer> devices, List<String> routes, List<Signal.Wake> wakes) {
+    Map<String, List<Integer>> remote = new LinkedHashMap<>();
     for (int i = 0; i < devices.size(); i++) {
       String route = routes.get(i);
       if (route.isEmpty()) {
         continue;
       }
       String nodeId = nodeOf(route);
-      if (node.isMember(nodeId)) {
-        byNode.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
+      if (node.id().equals(nodeId)) {
+        node.connections().deliver(new DeviceId(account, devices.get(i)), wakes.get(i));
+      } else if (node.isMember(nodeId)) {
+        remote.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
       } else {
         forget(account, devices.get(i), route);
       }
     }
-    byNode.forEach((nodeId, nodeDevices) -> {
-      if (nodeId.equals(node.id())) {
-        nodeDevices.forEach(d -> node.connections().deliver(new DeviceId(account, d), Signal.WAKE));
-      } else {
-        eventBus.send(address(nodeId), NodeMessages.wake(account, nodeDevices));
-      }
-    });
+    remote.forEach((nodeId, nodeDevices) -> eventBus.send(address(nodeId), NodeMessages.wake(account, nodeDevices)));
   }
 
   /** Tells the device's connection, wherever it is, that the device is gone. */

@@ -58,7 +58,8 @@ import org.HdrHistogram.Histogram;
  * <p>Options: {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
  * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
  * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
- * stragglers), {@code --drain 0}, {@code --server-xmx 1g}.
+ * stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
+ * server into the file).
  */
 public final class ChatBench {
   private static final String PASSWORD = "bench-password-1";
@@ -83,6 +84,10 @@ public final class ChatBench {
       Usage usage = new Usage(serverPid, redisPid);
       result = o.drain > 0 ? drain(o, vertx, server, usage) : chat(o, vertx, server, usage);
       result.put("options", o.toJson()).put("serverPid", serverPid);
+      if (o.jfr != null) {
+        server.terminate(); // a clean exit writes the recording
+        System.out.println("server profile " + o.jfr);
+      }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -100,6 +105,10 @@ public final class ChatBench {
         .set("limits.loginsPerMinute=1000000").set("auth.bcryptCost=4");
     for (String s : tokens.serverOverrides()) {
       b.set(s);
+    }
+    if (o.jfr != null) {
+      // A profile of the whole server run, written when the server exits; open it with `jfr print` or JMC.
+      b.jvmFlag("-XX:StartFlightRecording=filename=" + Path.of(o.jfr).toAbsolutePath() + ",settings=profile");
     }
     return b.build().start();
   }
@@ -583,7 +592,7 @@ public final class ChatBench {
 
   /** Command-line options; see the class comment for the defaults. */
   record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
-      String serverXmx) {
+      String serverXmx, String jfr) {
     static Options parse(String[] args) {
       int pairs = 100;
       int rate = 2_000;
@@ -593,6 +602,7 @@ public final class ChatBench {
       int grace = 10;
       int drain = 0;
       String serverXmx = "1g";
+      String jfr = null;
       for (int i = 0; i + 1 < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -604,18 +614,20 @@ public final class ChatBench {
           case "--grace" -> grace = Integer.parseInt(value);
           case "--drain" -> drain = Integer.parseInt(value);
           case "--server-xmx" -> serverXmx = value;
+          case "--jfr" -> jfr = value;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
       if (pairs < 1 || rate < 1 || duration < 1 || duration > 3600 || grace > 600 || drain < 0) {
         throw new IllegalArgumentException("need pairs, rate, duration >= 1, duration <= 3600, grace <= 600");
       }
-      return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx);
+      return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx, jfr);
     }
 
     JsonObject toJson() {
       return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration).put("warmup", warmup)
-          .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx);
+          .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx)
+          .put("jfr", jfr);
     }
   }
 }

@@ -14,6 +14,7 @@ import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
 import io.courier.redis.RedisClients;
+import io.courier.routing.Signal;
 import io.courier.testing.Poll;
 import io.courier.testing.TestIds;
 import io.courier.testing.WireClient;
@@ -239,6 +240,29 @@ abstract class MailboxContract {
     List<ServerFrame.Entry> entries = WireClient.await(mailbox.read(bob, null, 10));
     WireClient.await(mailbox.ack(bob, List.of(entries.get(0).entry())));
     assertThat(WireClient.await(mailbox.read(bob, null, 10))).containsExactly(entries.get(1));
+  }
+
+  @Test
+  void appendsHandBackTheEntriesWrittenAndTheNewestEntryBeforeEach() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    Written first = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m0", bob.account(), 1))));
+    Written second = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m1", bob.account(), 1))));
+    Written receipt = WireClient.await(mailbox.appendReceipt(bob.account(), ReceiptKind.READ, alice,
+        List.of("x")));
+    List<ServerFrame.Entry> stored = WireClient.await(mailbox.read(bob, null, 10));
+    assertThat(List.of(first.wakes().get(0).entry(), second.wakes().get(0).entry(), receipt.wakes().get(0).entry()))
+        .as("what a wake-up hands over is what a read returns").isEqualTo(stored);
+    assertThat(first.wakes().get(0).previous()).as("the mailbox was empty").isEmpty();
+    assertThat(second.wakes().get(0).previous()).isEqualTo(stored.get(0).entry());
+    assertThat(receipt.wakes().get(0).previous()).isEqualTo(stored.get(1).entry());
+
+    WireClient.await(mailbox.ack(bob, List.of(stored.get(2).entry())));
+    Written third = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m2", bob.account(), 1))));
+    assertThat(third.wakes().get(0).previous()).as("an acked entry is gone: the newest one left")
+        .isEqualTo(stored.get(1).entry());
+    Written repeat = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m2", bob.account(), 1))));
+    assertThat(repeat.wakes()).as("a repeat wrote nothing: a plain wake-up").containsExactly(Signal.WAKE);
   }
 
   @Test

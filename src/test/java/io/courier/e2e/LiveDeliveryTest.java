@@ -1,0 +1,121 @@
+package io.courier.e2e;
+
+import static io.courier.e2e.OneToOneChatTest.sendFrame;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.client.Session;
+import io.courier.mailbox.EntryIds;
+import io.courier.testing.ServerExtension;
+import io.courier.testing.WireClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Live delivery: a connected device is handed each new entry with its wake-up and pushes it without reading its
+ * mailbox, yet still in mailbox order, once, whatever the interleaving of wake-ups, reads and acks.
+ */
+class LiveDeliveryTest {
+  @RegisterExtension
+  static final ServerExtension SERVER = new ServerExtension("limits.sendsPerSecond=100000",
+      "limits.sendBurst=100000");
+
+  private static final int SENDERS = 6;
+  private static final int PER_SENDER = 100;
+
+  @Test
+  void concurrentSendersReachAConnectedDeviceInMailboxOrderAndOnce() {
+    Session bob = SERVER.accounts().register("bob");
+    List<Session> senders = new ArrayList<>();
+    for (int s = 0; s < SENDERS; s++) {
+      senders.add(SERVER.accounts().register("sender" + s));
+    }
+    List<WireClient> sockets = new ArrayList<>();
+    try (WireClient b = SERVER.connect(bob)) {
+      b.expect("drained");
+      for (Session sender : senders) {
+        WireClient socket = SERVER.connect(sender);
+        sockets.add(socket);
+        socket.expect("drained");
+      }
+      // every sender's sends go out at once, so the appends of different senders interleave in bob's mailbox
+      for (int k = 0; k < PER_SENDER; k++) {
+        for (int s = 0; s < SENDERS; s++) {
+          sockets.get(s).send(sendFrame("m-" + k, bob.account(), bob.device(), "s" + s + " #" + k));
+        }
+      }
+
+      List<String> entries = new ArrayList<>();
+      Map<String, Integer> nextBySender = new HashMap<>();
+      Set<String> seen = new HashSet<>();
+      for (int n = 0; n < SENDERS * PER_SENDER; n++) {
+        JsonObject message = b.expect("message");
+        String from = message.getString("from");
+        int k = Integer.parseInt(message.getString("id").substring(2));
+        assertThat(seen.add(from + "/" + k)).as("delivered once: %s %d", from, k).isTrue();
+        assertThat(k).as("%s's messages in the order sent", from).isEqualTo(nextBySender.getOrDefault(from, 0));
+        nextBySender.put(from, k + 1);
+        entries.add(message.getString("entry"));
+        // ack every few entries, so acks (and the room they free) interleave with pushes and reads
+        if (entries.size() % 7 == 0) {
+          b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray(entries.subList(
+              entries.size() - 7, entries.size()))));
+        }
+      }
+      for (int i = 1; i < entries.size(); i++) {
+        assertThat(EntryIds.compare(entries.get(i - 1), entries.get(i))).as("mailbox order at %d", i)
+            .isNegative();
+      }
+    } finally {
+      sockets.forEach(WireClient::close);
+    }
+  }
+
+  @Test
+  void aCaughtUpDeviceGetsMessagesAndReceiptsWithoutMailboxReads() {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient a = SERVER.connect(alice);
+         WireClient b = SERVER.connect(bob)) {
+      a.expect("drained");
+      b.expect("drained");
+      long readsBefore = xrangeCalls();
+      for (int k = 0; k < 50; k++) {
+        a.send(sendFrame("m-" + k, bob.account(), bob.device(), "#" + k));
+        assertThat(a.expect("sent").getString("id")).isEqualTo("m-" + k);
+        JsonObject message = b.expect("message");
+        assertThat(message.getString("id")).isEqualTo("m-" + k);
+        b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(message.getString("entry"))));
+        JsonObject receipt = a.expect("receipt");
+        assertThat(receipt.getJsonArray("ids")).containsExactly("m-" + k);
+        a.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(receipt.getString("entry"))));
+      }
+      // Without the entry in the wake-up, each of the 100 entries (50 messages, 50 receipts) costs one read.
+      assertThat(xrangeCalls() - readsBefore).as("mailbox reads for 50 messages and 50 receipts").isLessThan(5);
+    }
+  }
+
+  @Test
+  void entryIdsCompareAsNumbersNotText() {
+    assertThat(EntryIds.compare("9-0", "10-0")).isNegative();
+    assertThat(EntryIds.compare("10-2", "10-10")).isNegative();
+    assertThat(EntryIds.compare("10-10", "10-10")).isZero();
+    assertThat(EntryIds.compare("11-0", "10-99")).isPositive();
+    assertThat(EntryIds.time("1732771200000-7")).isEqualTo(1732771200000L);
+  }
+
+  private static long xrangeCalls() {
+    String stats = SERVER.redis().command("INFO", "commandstats").toString();
+    Matcher m = Pattern.compile("cmdstat_xrange:calls=(\\d+)").matcher(stats);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+}
