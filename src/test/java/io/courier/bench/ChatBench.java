@@ -48,9 +48,10 @@ import org.HdrHistogram.Histogram;
  * sequence numbers. Every second a progress line; at the end a bounded wait for stragglers, a summary and
  * {@code target/bench/chat-<timestamp>.json}; every process started is stopped.
  *
- * <p>{@code --drain N} instead stores N messages for one recipient that is logged in but not connected (the
- * store rate: N / time until every {@code sent}), then connects it (the drain rate: N / time from connect to the
- * last message).
+ * <p>{@code --drain N} instead stores N messages from {@code --senders} senders (default 1) for one recipient that
+ * is logged in but not connected (the store rate: N / time until every {@code sent}), then connects it (the drain
+ * rate: N / time from connect to the last message); {@code --rounds} times (default 3) with fresh accounts, the
+ * earlier rounds warming the server's JIT up; every round is printed and kept in the JSON.
  *
  * <p>Duplicates: the clients run with a dedup window of 1 (the SDK's default is 10,000), so a redelivery reaches
  * the listener and is counted unless it repeats the message delivered just before it.
@@ -59,7 +60,8 @@ import org.HdrHistogram.Histogram;
  * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
  * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
  * stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
- * server into the file).
+ * server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
+ * exits by SIGTERM so the agent can write its output).
  */
 public final class ChatBench {
   private static final String PASSWORD = "bench-password-1";
@@ -84,8 +86,8 @@ public final class ChatBench {
       Usage usage = new Usage(serverPid, redisPid);
       result = o.drain > 0 ? drain(o, vertx, server, usage) : chat(o, vertx, server, usage);
       result.put("options", o.toJson()).put("serverPid", serverPid);
-      if (o.jfr != null) {
-        server.terminate(); // a clean exit writes the recording
+      if (o.jfr != null || !o.serverFlags.isEmpty()) {
+        server.terminate(); // a clean exit writes the recording (or an agent's profile)
         System.out.println("server profile " + o.jfr);
       }
     } finally {
@@ -106,6 +108,7 @@ public final class ChatBench {
     for (String s : tokens.serverOverrides()) {
       b.set(s);
     }
+    o.serverFlags.forEach(b::jvmFlag);
     if (o.jfr != null) {
       // A profile of the whole server run, written when the server exits; open it with `jfr print` or JMC.
       b.jvmFlag("-XX:StartFlightRecording=filename=" + Path.of(o.jfr).toAbsolutePath() + ",settings=profile");
@@ -272,48 +275,86 @@ public final class ChatBench {
   private static JsonObject drain(Options o, Vertx vertx, ServerProcess server, Usage usage) throws Exception {
     URI base = server.baseUri();
     AccountApi api = new AccountApi(vertx, base);
-    Session sender = accounts(api, "s-", 1).get(0);
-    Session recipient = accounts(api, "r-", 1).get(0);
-    Stats stats = new Stats(1, o.drain);
-    CourierClient s = client(vertx, api, base, sender, new ClientListener() {
-      @Override
-      public void onReceipt(Receipt receipt) {
-        if (Receipt.DELIVERED.equals(receipt.kind())) {
-          stats.receipts(0, receipt.ids());
-        }
+    io.vertx.core.json.JsonArray rounds = new io.vertx.core.json.JsonArray();
+    try {
+      for (int round = 1; round <= o.rounds; round++) {
+        System.out.printf("round %d of %d%s%n", round, o.rounds, round < o.rounds ? " (warms the JIT up)" : "");
+        rounds.add(drainRound(o, vertx, api, base, usage, round));
       }
-    });
-    await(s.connect(), 30);
+    } finally {
+      api.close();
+    }
+    return new JsonObject().put("mode", "drain").put("rounds", rounds)
+        .put("last", rounds.getJsonObject(rounds.size() - 1));
+  }
+
+  /**
+   * One round: {@code --senders} connected senders store {@code --drain} messages (split evenly) for one recipient
+   * that is logged in but not connected, each with at most 500 sends unanswered; then the recipient connects and
+   * its backlog is drained. Fresh accounts per round.
+   */
+  private static JsonObject drainRound(Options o, Vertx vertx, AccountApi api, URI base, Usage usage, int round)
+      throws Exception {
+    List<Session> senderSessions = accounts(api, "s" + round + "-", o.senders);
+    Session recipient = accounts(api, "r" + round + "-", 1).get(0);
+    int perSender = o.drain / o.senders;
+    int total = perSender * o.senders;
+    Stats stats = new Stats(o.senders, perSender);
+    Map<String, Integer> senderIndex = new java.util.HashMap<>();
+    List<CourierClient> senders = new ArrayList<>();
+    for (int i = 0; i < o.senders; i++) {
+      int index = i;
+      senderIndex.put(senderSessions.get(i).account(), i);
+      CourierClient s = client(vertx, api, base, senderSessions.get(i), new ClientListener() {
+        @Override
+        public void onReceipt(Receipt receipt) {
+          if (Receipt.DELIVERED.equals(receipt.kind())) {
+            stats.receipts(index, receipt.ids());
+          }
+        }
+      });
+      await(s.connect(), 30);
+      senders.add(s);
+    }
     byte[] padding = new byte[Math.max(0, o.payload - 40)];
     Arrays.fill(padding, (byte) 'x');
     String pad = new String(padding, StandardCharsets.US_ASCII);
     Usage.Sample before = usage.sample();
     long t0 = System.nanoTime();
-    Semaphore window = new Semaphore(500);
-    for (int seq = 0; seq < o.drain; seq++) {
-      if (!window.tryAcquire(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("no sent for 30 s");
+    int window = 500;
+    Semaphore[] windows = new Semaphore[o.senders];
+    Arrays.setAll(windows, i -> new Semaphore(window));
+    for (int seq = 0; seq < perSender; seq++) {
+      for (int i = 0; i < o.senders; i++) {
+        if (!windows[i].tryAcquire(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("no sent for 30 s");
+        }
+        byte[] body = (seq + " " + System.nanoTime() + " " + pad).getBytes(StandardCharsets.US_ASCII);
+        stats.sent.incrementAndGet();
+        Semaphore w = windows[i];
+        senders.get(i).send("m-" + i + "-" + seq, recipient.account(), Map.of(recipient.device(), body))
+            .onComplete(ar -> {
+              (ar.succeeded() ? stats.acked : stats.sendFailed).incrementAndGet();
+              w.release();
+            });
       }
-      byte[] body = (seq + " " + System.nanoTime() + " " + pad).getBytes(StandardCharsets.US_ASCII);
-      stats.sent.incrementAndGet();
-      s.send("m-0-" + seq, recipient.account(), Map.of(recipient.device(), body)).onComplete(ar -> {
-        (ar.succeeded() ? stats.acked : stats.sendFailed).incrementAndGet();
-        window.release();
-      });
     }
-    window.tryAcquire(500, 60, TimeUnit.SECONDS);
+    for (Semaphore w : windows) {
+      w.tryAcquire(window, 60, TimeUnit.SECONDS);
+    }
     double storeSeconds = (System.nanoTime() - t0) / 1e9;
     Usage.Sample stored = usage.sample();
-    System.out.printf("stored %d (failures %d) in %.2f s: %.0f msgs/s; server CPU %.0f%%, RSS %d MiB%n",
-        stats.acked.get(), stats.sendFailed.get(), storeSeconds, stats.acked.get() / storeSeconds,
-        Usage.cpu(before, stored, Usage::serverTicks), stored.serverRssKb / 1024);
+    System.out.printf("stored %d from %d senders (failures %d) in %.2f s: %.0f msgs/s; server CPU %.0f%%, redis %.0f%%,"
+        + " RSS %d MiB%n", stats.acked.get(), o.senders, stats.sendFailed.get(), storeSeconds,
+        stats.acked.get() / storeSeconds, Usage.cpu(before, stored, Usage::serverTicks),
+        Usage.cpu(before, stored, Usage::redisTicks), stored.serverRssKb / 1024);
 
     long[] drainedAt = {0};
     long t1 = System.nanoTime();
     CourierClient r = client(vertx, api, base, recipient, new ClientListener() {
       @Override
       public void onMessage(IncomingMessage m) {
-        stats.received(0, m.ciphertext());
+        stats.received(senderIndex.get(m.from()), m.ciphertext());
       }
 
       @Override
@@ -324,33 +365,38 @@ public final class ChatBench {
     r.connect();
     long deadline = t1 + TimeUnit.SECONDS.toNanos(Math.max(60, o.grace));
     while (System.nanoTime() < deadline && stats.distinct.get() < stats.acked.get()) {
-      Thread.sleep(20);
+      Thread.sleep(5);
     }
     long last = stats.lastReceive.get();
     double drainSeconds = (last - t1) / 1e9;
-    Thread.sleep(1000);
-    Usage.Sample done = usage.sample();
+    Usage.Sample drained = usage.sample();
+    // the receipts of the acks reach the senders after the drain
+    long receiptDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < receiptDeadline && stats.receiptIds.get() < stats.acked.get()) {
+      Thread.sleep(20);
+    }
     long drainedNanos = drainedAt[0];
-    System.out.printf("drained %d (raw %d, lost %d, dup %d, reordered %d) in %.2f s: %.0f msgs/s; `drained`"
-        + " after %s; server CPU %.0f%%, RSS %d MiB; delivered receipts %d%n", stats.distinct.get(),
+    System.out.printf("drained %d (raw %d, lost %d, dup %d, reordered %d) in %.3f s: %.0f msgs/s; `drained`"
+        + " after %s; server CPU %.0f%%, redis %.0f%%, RSS %d MiB; delivered receipts %d%n", stats.distinct.get(),
         stats.raw.get(), stats.acked.get() - stats.distinct.get(), stats.duplicates.get(), stats.reordered.get(),
         drainSeconds, stats.distinct.get() / drainSeconds,
-        drainedNanos == 0 ? "never" : String.format("%.2f s", (drainedNanos - t1) / 1e9),
-        Usage.cpu(stored, done, Usage::serverTicks), done.serverRssKb / 1024, stats.receiptIds.get());
+        drainedNanos == 0 ? "never" : String.format("%.3f s", (drainedNanos - t1) / 1e9),
+        Usage.cpu(stored, drained, Usage::serverTicks), Usage.cpu(stored, drained, Usage::redisTicks),
+        drained.serverRssKb / 1024, stats.receiptIds.get());
     r.close();
-    s.close();
-    api.close();
-    return new JsonObject().put("mode", "drain").put("messages", o.drain).put("stored", stats.acked.get())
-        .put("storeFailures", stats.sendFailed.get()).put("storeSeconds", storeSeconds)
-        .put("storePerSecond", stats.acked.get() / storeSeconds).put("drained", stats.distinct.get())
-        .put("drainedRaw", stats.raw.get()).put("drainSeconds", drainSeconds)
+    senders.forEach(CourierClient::close);
+    return new JsonObject().put("round", round).put("messages", total).put("senders", o.senders)
+        .put("stored", stats.acked.get()).put("storeFailures", stats.sendFailed.get())
+        .put("storeSeconds", storeSeconds).put("storePerSecond", stats.acked.get() / storeSeconds)
+        .put("drained", stats.distinct.get()).put("drainedRaw", stats.raw.get()).put("drainSeconds", drainSeconds)
         .put("drainPerSecond", stats.distinct.get() / drainSeconds)
         .put("drainedFrameSeconds", drainedNanos == 0 ? null : (drainedNanos - t1) / 1e9)
         .put("lost", stats.acked.get() - stats.distinct.get()).put("duplicated", stats.duplicates.get())
         .put("reordered", stats.reordered.get()).put("deliveredReceipts", stats.receiptIds.get())
         .put("serverCpuPercentStore", Usage.cpu(before, stored, Usage::serverTicks))
-        .put("serverCpuPercentDrain", Usage.cpu(stored, done, Usage::serverTicks))
-        .put("serverRssKiB", done.serverRssKb);
+        .put("redisCpuPercentStore", Usage.cpu(before, stored, Usage::redisTicks))
+        .put("serverCpuPercentDrain", Usage.cpu(stored, drained, Usage::serverTicks))
+        .put("serverRssKiB", drained.serverRssKb);
   }
 
   // ---------------------------------------------------------------- accounts and clients
@@ -592,7 +638,7 @@ public final class ChatBench {
 
   /** Command-line options; see the class comment for the defaults. */
   record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
-      String serverXmx, String jfr) {
+      String serverXmx, String jfr, List<String> serverFlags, int senders, int rounds) {
     static Options parse(String[] args) {
       int pairs = 100;
       int rate = 2_000;
@@ -603,6 +649,9 @@ public final class ChatBench {
       int drain = 0;
       String serverXmx = "1g";
       String jfr = null;
+      List<String> serverFlags = new ArrayList<>();
+      int senders = 1;
+      int rounds = 3;
       for (int i = 0; i + 1 < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -615,19 +664,27 @@ public final class ChatBench {
           case "--drain" -> drain = Integer.parseInt(value);
           case "--server-xmx" -> serverXmx = value;
           case "--jfr" -> jfr = value;
+          case "--server-flag" -> serverFlags.add(value);
+          case "--senders" -> senders = Integer.parseInt(value);
+          case "--rounds" -> rounds = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
       if (pairs < 1 || rate < 1 || duration < 1 || duration > 3600 || grace > 600 || drain < 0) {
         throw new IllegalArgumentException("need pairs, rate, duration >= 1, duration <= 3600, grace <= 600");
       }
-      return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx, jfr);
+      if (senders < 1 || rounds < 1 || drain > 0 && drain < senders) {
+        throw new IllegalArgumentException("need senders, rounds >= 1 and drain >= senders");
+      }
+      return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx, jfr, serverFlags, senders,
+          rounds);
     }
 
     JsonObject toJson() {
       return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration).put("warmup", warmup)
           .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx)
-          .put("jfr", jfr);
+          .put("jfr", jfr).put("serverFlags", new io.vertx.core.json.JsonArray(serverFlags))
+          .put("senders", senders).put("rounds", rounds);
     }
   }
 }
