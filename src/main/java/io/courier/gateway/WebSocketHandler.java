@@ -37,7 +37,10 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     // Hold the request while the token is checked; the upgrade needs it unread.
     request.pause();
     authenticate(request)
-        .compose(device -> request.toWebSocket().map(socket -> new Connection(vertx, socket, device, gateway)))
+        .compose(device -> request.toWebSocket().map(socket -> {
+          FlushBatching.install(request.connection());
+          return new Connection(vertx, socket, device, gateway);
+        }))
         .onSuccess(Connection::start)
         .onFailure(rc::fail);
   }

@@ -61,7 +61,8 @@ import org.HdrHistogram.Histogram;
  * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
  * stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
  * server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
- * exits by SIGTERM so the agent can write its output).
+ * exits by SIGTERM so the agent can write its output), {@code --server-set key=value} (repeatable; a server
+ * setting, e.g. {@code mailbox.readBatch=500}).
  */
 public final class ChatBench {
   private static final String PASSWORD = "bench-password-1";
@@ -109,6 +110,7 @@ public final class ChatBench {
       b.set(s);
     }
     o.serverFlags.forEach(b::jvmFlag);
+    o.serverSets.forEach(b::set); // after the bench's own settings, so they win
     if (o.jfr != null) {
       // A profile of the whole server run, written when the server exits; open it with `jfr print` or JMC.
       b.jvmFlag("-XX:StartFlightRecording=filename=" + Path.of(o.jfr).toAbsolutePath() + ",settings=profile");
@@ -377,12 +379,14 @@ public final class ChatBench {
     }
     long drainedNanos = drainedAt[0];
     System.out.printf("drained %d (raw %d, lost %d, dup %d, reordered %d) in %.3f s: %.0f msgs/s; `drained`"
-        + " after %s; server CPU %.0f%%, redis %.0f%%, RSS %d MiB; delivered receipts %d%n", stats.distinct.get(),
+        + " after %s; server CPU %.0f%%, redis %.0f%%, bench %.0f%%, RSS %d MiB; delivered receipts %d;"
+        + " server write calls per message %.2f%n", stats.distinct.get(),
         stats.raw.get(), stats.acked.get() - stats.distinct.get(), stats.duplicates.get(), stats.reordered.get(),
         drainSeconds, stats.distinct.get() / drainSeconds,
         drainedNanos == 0 ? "never" : String.format("%.3f s", (drainedNanos - t1) / 1e9),
         Usage.cpu(stored, drained, Usage::serverTicks), Usage.cpu(stored, drained, Usage::redisTicks),
-        drained.serverRssKb / 1024, stats.receiptIds.get());
+        Usage.cpu(stored, drained, Usage::benchTicks), drained.serverRssKb / 1024, stats.receiptIds.get(),
+        (drained.serverWrites() - stored.serverWrites()) / (double) Math.max(1, stats.distinct.get()));
     r.close();
     senders.forEach(CourierClient::close);
     return new JsonObject().put("round", round).put("messages", total).put("senders", o.senders)
@@ -396,6 +400,8 @@ public final class ChatBench {
         .put("serverCpuPercentStore", Usage.cpu(before, stored, Usage::serverTicks))
         .put("redisCpuPercentStore", Usage.cpu(before, stored, Usage::redisTicks))
         .put("serverCpuPercentDrain", Usage.cpu(stored, drained, Usage::serverTicks))
+        .put("serverWriteCallsPerMessageDrain",
+            (drained.serverWrites() - stored.serverWrites()) / (double) Math.max(1, stats.distinct.get()))
         .put("serverRssKiB", drained.serverRssKb);
   }
 
@@ -527,7 +533,9 @@ public final class ChatBench {
 
   /** utime + stime of the server, Redis and this JVM, and the server's RSS. */
   record Usage(long serverPid, long redisPid) {
-    record Sample(long nanos, long serverTicks, long redisTicks, long benchTicks, long serverRssKb) {
+    /** {@code serverWrites}: the server's write system calls so far ({@code syscw} of /proc/pid/io; -1 unknown). */
+    record Sample(long nanos, long serverTicks, long redisTicks, long benchTicks, long serverRssKb,
+        long serverWrites) {
     }
 
     Sample sample() {
@@ -538,7 +546,17 @@ public final class ChatBench {
         rss = -1;
       }
       return new Sample(System.nanoTime(), ticks(serverPid), ticks(redisPid), ticks(ProcessHandle.current().pid()),
-          rss);
+          rss, writeCalls(serverPid));
+    }
+
+    private static long writeCalls(long pid) {
+      try {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "io")).stream()
+            .filter(line -> line.startsWith("syscw:")).mapToLong(line -> Long.parseLong(line.substring(6).trim()))
+            .findFirst().orElse(-1);
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
     }
 
     static long serverTicks(Sample s) {
@@ -638,7 +656,7 @@ public final class ChatBench {
 
   /** Command-line options; see the class comment for the defaults. */
   record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
-      String serverXmx, String jfr, List<String> serverFlags, int senders, int rounds) {
+      String serverXmx, String jfr, List<String> serverFlags, int senders, int rounds, List<String> serverSets) {
     static Options parse(String[] args) {
       int pairs = 100;
       int rate = 2_000;
@@ -652,6 +670,7 @@ public final class ChatBench {
       List<String> serverFlags = new ArrayList<>();
       int senders = 1;
       int rounds = 3;
+      List<String> serverSets = new ArrayList<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -666,6 +685,7 @@ public final class ChatBench {
           case "--jfr" -> jfr = value;
           case "--server-flag" -> serverFlags.add(value);
           case "--senders" -> senders = Integer.parseInt(value);
+          case "--server-set" -> serverSets.add(value);
           case "--rounds" -> rounds = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
@@ -677,14 +697,14 @@ public final class ChatBench {
         throw new IllegalArgumentException("need senders, rounds >= 1 and drain >= senders");
       }
       return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx, jfr, serverFlags, senders,
-          rounds);
+          rounds, serverSets);
     }
 
     JsonObject toJson() {
       return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration).put("warmup", warmup)
           .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx)
           .put("jfr", jfr).put("serverFlags", new io.vertx.core.json.JsonArray(serverFlags))
-          .put("senders", senders).put("rounds", rounds);
+          .put("senders", senders).put("rounds", rounds).put("serverSets", new io.vertx.core.json.JsonArray(serverSets));
     }
   }
 }
