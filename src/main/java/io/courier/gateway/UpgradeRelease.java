@@ -50,7 +50,7 @@ final class UpgradeRelease {
       if (FACTORY.getDeclaringClass().isInstance(handler)) {
         try {
           FACTORY.set(handler, null);
-        } catch (IllegalAccessException | RuntimeException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
           log.atDebug().log("cannot release the upgrade's HTTP connection: {}", e.toString());
         }
       }
