@@ -68,7 +68,8 @@ public final class CourierServer implements AutoCloseable {
         environment);
     SigningKeys keys = SigningKeys.load(config.auth(), dataDir, environment);
     CourierConfig bound = withPort(config, config.server().port() == 0 ? freePort() : config.server().port());
-    VertxOptions options = new VertxOptions();
+    // epoll where available (Linux x86-64): less heap per socket than NIO; Vert.x falls back to NIO elsewhere
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
     HazelcastClusterManager clusterManager = bound.cluster().enabled() ? Clustering.manager(bound.cluster()) : null;
     Vertx vertx = clusterManager == null ? Vertx.vertx(options) : Vertx.builder()
         .with(options.setEventBusOptions(new EventBusOptions().setHost(Clustering.address(bound.cluster()))

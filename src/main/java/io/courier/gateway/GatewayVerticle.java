@@ -129,7 +129,11 @@ public final class GatewayVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setMaxWebSocketFrameSize(max)
         .setMaxWebSocketMessageSize(max)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        // Frames carry ciphertext, which does not compress; a negotiated permessage-deflate (browsers offer it)
+        // would cost a Deflater and an Inflater per socket, hundreds of KB of native memory.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   private Router router(Gateway gateway) {

@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -37,12 +38,16 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     // Hold the request while the token is checked; the upgrade needs it unread.
     request.pause();
     authenticate(request)
-        .compose(device -> request.toWebSocket().map(socket -> {
-          FlushBatching.install(request.connection());
-          return new Connection(vertx, socket, device, gateway);
-        }))
+        .compose(device -> request.toWebSocket().map(socket -> accept(request, socket, device)))
         .onSuccess(Connection::start)
         .onFailure(rc::fail);
+  }
+
+  /** Runs on the socket's context, right after the upgrade. */
+  private Connection accept(HttpServerRequest request, ServerWebSocket socket, DeviceId device) {
+    UpgradeRelease.release(request, socket);
+    FlushBatching.install(request.connection());
+    return new Connection(vertx, socket, device, gateway);
   }
 
   private Future<DeviceId> authenticate(HttpServerRequest request) {

@@ -41,7 +41,11 @@ import java.util.regex.Pattern;
  *
  * <p>Options: {@code --nodes 1}, {@code --connections 19000} (in total, split evenly over the nodes),
  * {@code --per-client 15000}, {@code --rate 1000}, {@code --warmup 1000}, {@code --settle 10},
- * {@code --server-xmx 1g}, {@code --client-xmx 1g}, {@code --deadline 300} (seconds for the connect phase).
+ * {@code --server-xmx 1g}, {@code --client-xmx 1g}, {@code --deadline 300} (seconds for the connect phase);
+ * repeatable, for experiments: {@code --server-flag <jvm flag>} and {@code --server-set <key=value>} (passed to
+ * every server JVM), and {@code --histo true}: after each RSS reading (baseline and final), run
+ * {@code jmap -histo:live} on every server (a full GC, so the RSS of such a run is not comparable), print the
+ * live heap per connection and keep the histograms in {@code target/bench/}.
  */
 public final class ConnectionBench {
   private static final Pattern READY = Pattern.compile("READY opened=(\\d+) failed=(\\d+) closed=(\\d+) millis=(\\d+)");
@@ -62,6 +66,7 @@ public final class ConnectionBench {
       TestTokens tokens = TestTokens.generate();
       List<String> sets = new ArrayList<>(List.of("redis.url=" + redis.url(), "server.instances=2"));
       sets.addAll(List.of(tokens.serverOverrides()));
+      sets.addAll(o.serverSets);
       if (o.nodes > 1) {
         s3 = EmbeddedS3.start(Files.createTempDirectory("courier-bench-s3-"), 8 * 1024 * 1024, List.of());
         Path access = Files.createTempFile("bench-s3-access", "");
@@ -75,6 +80,7 @@ public final class ConnectionBench {
       for (int n = 0; n < o.nodes; n++) {
         ServerProcess.Builder builder = ServerProcess.builder().jvmFlag("-Xmx" + o.serverXmx)
             .set("dataDir=" + Files.createTempDirectory("courier-bench-node-"));
+        o.serverFlags.forEach(builder::jvmFlag);
         sets.forEach(builder::set);
         servers.add(builder.build().start());
         System.out.println("node " + n + " listening on " + servers.get(n).baseUri() + " pid " + pid(servers.get(n)));
@@ -114,6 +120,11 @@ public final class ConnectionBench {
         baseline[n] = rssKb(servers.get(n));
         System.out.printf("node %d baseline: RSS %d MiB, courier_connections_open %d%n", n, baseline[n] / 1024,
             gauge(servers.get(n)));
+      }
+      long[] liveBase = new long[o.nodes];
+      for (int n = 0; n < o.nodes && o.histo; n++) {
+        liveBase[n] = liveHeap(servers.get(n), out.resolve("histo-" + stamp + "-node" + n + "-base.txt"));
+        System.out.printf("node %d baseline: live heap %d KiB%n", n, liveBase[n] / 1024);
       }
 
       // the measurement
@@ -170,6 +181,13 @@ public final class ConnectionBench {
       }
       System.out.printf("total %9d %39s %11.1f KiB%n", totalHeld, "", totalHeld == 0 ? 0.0
           : (double) totalDelta / totalHeld);
+      for (int n = 0; n < o.nodes && o.histo; n++) {
+        ServerProcess s = servers.get(n);
+        long held = gauge(s);
+        long live = liveHeap(s, out.resolve("histo-" + stamp + "-node" + n + ".txt"));
+        System.out.printf("node %d live heap %d KiB (baseline %d KiB): %.0f bytes per connection%n", n,
+            live / 1024, liveBase[n] / 1024, held == 0 ? 0.0 : (double) (live - liveBase[n]) / held);
+      }
       long clientRss = 0;
       for (Client c : clients) {
         clientRss += c.rssKb();
@@ -182,6 +200,8 @@ public final class ConnectionBench {
           .put("handshakesPerSecond", opened / connectSeconds).put("rateLimit", o.rate)
           .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup)
           .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx)
+          .put("serverFlags", new JsonArray(new ArrayList<>(o.serverFlags)))
+          .put("serverSets", new JsonArray(new ArrayList<>(o.serverSets)))
           .put("java", System.getProperty("java.vm.version")).put("perNode", nodes);
       Path file = out.resolve("connections-" + stamp + ".json");
       Files.writeString(file, result.encodePrettily());
@@ -233,6 +253,26 @@ public final class ConnectionBench {
       }
     }
     throw new IllegalStateException("no VmRSS for " + pid);
+  }
+
+  /** Runs {@code jmap -histo:live} (a full GC) on the server, keeps the output in {@code file}, returns the live bytes. */
+  static long liveHeap(ServerProcess server, Path file) throws IOException, InterruptedException {
+    Path jmap = Path.of(System.getProperty("java.home"), "bin", "jmap");
+    Process p = new ProcessBuilder(jmap.toString(), "-histo:live", Long.toString(pid(server)))
+        .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("jmap did not finish in 120 s");
+    }
+    List<String> lines = Files.readAllLines(file);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String line = lines.get(i).trim();
+      if (line.startsWith("Total")) {
+        String[] parts = line.split("\\s+");
+        return Long.parseLong(parts[2]);
+      }
+    }
+    throw new IllegalStateException("no Total line in " + file);
   }
 
   static long gauge(ServerProcess server) throws IOException, InterruptedException {
@@ -322,7 +362,8 @@ public final class ConnectionBench {
 
   /** Command-line options; see the class comment for the defaults. */
   record Options(int nodes, int connections, int perClient, int rate, int warmup, int settleSeconds,
-      String serverXmx, String clientXmx, int deadlineSeconds) {
+      String serverXmx, String clientXmx, int deadlineSeconds, List<String> serverFlags, List<String> serverSets,
+      boolean histo) {
     static Options parse(String[] args) {
       int nodes = 1;
       int connections = 19_000;
@@ -333,6 +374,9 @@ public final class ConnectionBench {
       String serverXmx = "1g";
       String clientXmx = "1g";
       int deadline = 300;
+      List<String> serverFlags = new ArrayList<>();
+      List<String> serverSets = new ArrayList<>();
+      boolean histo = false;
       for (int i = 0; i < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -345,13 +389,17 @@ public final class ConnectionBench {
           case "--server-xmx" -> serverXmx = value;
           case "--client-xmx" -> clientXmx = value;
           case "--deadline" -> deadline = Integer.parseInt(value);
+          case "--server-flag" -> serverFlags.add(value);
+          case "--server-set" -> serverSets.add(value);
+          case "--histo" -> histo = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
       if (perClient > 19_000) {
         throw new IllegalArgumentException("--per-client above 19000 does not fit the 20,000 open-file limit");
       }
-      return new Options(nodes, connections, perClient, rate, warmup, settle, serverXmx, clientXmx, deadline);
+      return new Options(nodes, connections, perClient, rate, warmup, settle, serverXmx, clientXmx, deadline,
+          List.copyOf(serverFlags), List.copyOf(serverSets), histo);
     }
   }
 }
