@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
 final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   private static final AtomicInteger OPEN = Metrics.gauge(MetricNames.name("connections.open"), new AtomicInteger());
-  /** Sends queued behind the one in progress before further sends are refused as RATE_LIMITED. */
-  private static final int MAX_QUEUED_SENDS = 1_000;
-  /** Suggested wait when the send queue is full. */
-  private static final long QUEUE_FULL_RETRY_MS = 100;
+  /** Sends queued behind the one in progress before the connection stops reading (TCP backpressure). */
+  static final int MAX_QUEUED_SENDS = 256;
+  /** Queued sends below which a connection that stopped reading reads again. */
+  private static final int RESUME_QUEUED_SENDS = MAX_QUEUED_SENDS / 2;
   private static final long ERROR_WINDOW_MS = 60_000;
 
   private final Vertx vertx;
@@ -44,6 +44,10 @@ final class Connection {
   private long epoch;
   private Future<?> sendQueue = Future.succeededFuture();
   private int queuedSends;
+  /** Reading is paused because too many sends are queued. */
+  private boolean pausedForSends;
+  /** Reading is paused for good: the node is shutting down. */
+  private boolean shuttingDown;
   private long lastActivity = System.currentTimeMillis();
   private long livenessTimer = -1;
   private long errorWindowStart = System.currentTimeMillis();
@@ -137,19 +141,28 @@ final class Connection {
         || (text.length() * 3L > max && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max);
   }
 
-  /** Sends run one after another: the next starts when the previous one has been answered. */
+  /**
+   * Sends run one after another: the next starts when the previous one has been answered. A client that sends
+   * faster than its sends are stored is slowed down, not refused: past {@link #MAX_QUEUED_SENDS} queued sends
+   * the connection stops reading its socket until half of them are answered, so TCP pushes back on the client
+   * and nothing is refused or dropped (a refusal would count against the error budget and, under overload,
+   * close connections whose clients then reconnect and resend: more load, not less).
+   */
   private void enqueueSend(ClientFrame.Send send) {
-    if (queuedSends >= MAX_QUEUED_SENDS) {
-      reject(new ProtocolException(ErrorCode.RATE_LIMITED, "too many sends in flight on this connection",
-          QUEUE_FULL_RETRY_MS).forRequest(send.id()));
-      return;
+    if (++queuedSends >= MAX_QUEUED_SENDS && !pausedForSends) {
+      pausedForSends = true;
+      socket.pause();
     }
-    queuedSends++;
     sendQueue = sendQueue.transform(previous -> {
       Future<ServerFrame> answered = invoke(() -> gateway.sendHandler().handle(device, send));
       reply(send.id(), answered);
       return answered.transform(done -> {
-        queuedSends--;
+        if (--queuedSends <= RESUME_QUEUED_SENDS && pausedForSends) {
+          pausedForSends = false;
+          if (!shuttingDown) {
+            socket.resume();
+          }
+        }
         return Future.succeededFuture();
       });
     });
@@ -213,6 +226,7 @@ final class Connection {
    * goes out), then closes with 1001; at most {@code timeout}.
    */
   Future<Void> shutdown(java.time.Duration timeout) {
+    shuttingDown = true;
     socket.pause();
     return sendQueue.<Void>mapEmpty()
         .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

@@ -132,6 +132,25 @@ class LiveDeliveryTest {
   }
 
   @Test
+  void aClientSendingFasterThanItsSendsAreStoredIsSlowedDownNotRefused() {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    int burst = 1_500; // far more than the sends one connection may have queued (256)
+    try (WireClient a = SERVER.connect(alice)) {
+      a.expect("drained");
+      for (int k = 0; k < burst; k++) {
+        a.send(sendFrame("m-" + k, bob.account(), bob.device(), "#" + k));
+      }
+      for (int k = 0; k < burst; k++) {
+        JsonObject answer = a.next();
+        assertThat(answer.getString("type")).as("answer %d: %s", k, answer).isEqualTo("sent");
+        assertThat(answer.getString("id")).isEqualTo("m-" + k);
+      }
+    }
+    assertThat(SERVER.mailboxLength(bob)).isEqualTo(burst);
+  }
+
+  @Test
   void entryIdsCompareAsNumbersNotText() {
     assertThat(EntryIds.compare("9-0", "10-0")).isNegative();
     assertThat(EntryIds.compare("10-2", "10-10")).isNegative();
