@@ -15,6 +15,7 @@ import io.courier.media.S3Access;
 import io.courier.prekeys.RedisKeyDirectory;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
+import io.courier.redis.PipelinedRedis;
 import io.courier.redis.RedisClients;
 import io.courier.routing.DeliveryRouter;
 import io.courier.routing.Node;
@@ -71,7 +72,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = RedisClients.create(vertx, redisUrl, config.redis().poolSize(), config.redis().cluster());
+    redis = new PipelinedRedis(RedisClients.create(vertx, redisUrl, config.redis().poolSize(),
+        config.redis().cluster()), context);
     return TokenService.create(vertx, config.auth(), keys, environment)
         .map(this::wire)
         .compose(wired -> vertx.createHttpServer(serverOptions())

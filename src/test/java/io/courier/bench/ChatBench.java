@@ -259,6 +259,12 @@ public final class ChatBench {
     System.out.printf("CPU (%% of one core, whole run): server %.0f%%, redis %.0f%%, bench JVM %.0f%%; server RSS"
         + " %d MiB (peak seen %d MiB)%n", cpuServer, cpuRedis, cpuBench, end.serverRssKb / 1024,
         progress.peakRssKb / 1024);
+    double perMessage = Math.max(1, stats.distinct.get());
+    double serverWrites = (end.serverWrites() - progress.first.serverWrites()) / perMessage;
+    double redisReads = (end.redisReads() - progress.first.redisReads()) / perMessage;
+    double redisWrites = (end.redisWrites() - progress.first.redisWrites()) / perMessage;
+    System.out.printf("system calls per delivered message: server writes %.2f, redis reads %.2f, redis writes %.2f%n",
+        serverWrites, redisReads, redisWrites);
     return new JsonObject().put("mode", "chat").put("sent", stats.sent.get()).put("sendSeconds", sendSeconds)
         .put("sentAcked", stats.acked.get()).put("sendFailures", stats.sendFailed.get())
         .put("sendFailureCodes", new JsonObject(new java.util.TreeMap<String, Object>(stats.failures.entrySet().stream().collect(
@@ -268,7 +274,9 @@ public final class ChatBench {
         .put("lost", lost).put("duplicated", stats.duplicates.get()).put("reordered", stats.reordered.get())
         .put("deliveredReceipts", stats.receiptIds.get())
         .put("cpuPercent", new JsonObject().put("server", cpuServer).put("redis", cpuRedis).put("bench", cpuBench))
-        .put("serverRssKiB", end.serverRssKb).put("serverPeakRssKiB", progress.peakRssKb);
+        .put("serverRssKiB", end.serverRssKb).put("serverPeakRssKiB", progress.peakRssKb)
+        .put("syscallsPerMessage", new JsonObject().put("serverWrites", serverWrites).put("redisReads", redisReads)
+            .put("redisWrites", redisWrites));
   }
 
   // ---------------------------------------------------------------- the offline drain run
@@ -529,9 +537,12 @@ public final class ChatBench {
 
   /** utime + stime of the server, Redis and this JVM, and the server's RSS. */
   record Usage(long serverPid, long redisPid) {
-    /** {@code serverWrites}: the server's write system calls so far ({@code syscw} of /proc/pid/io; -1 unknown). */
+    /**
+     * {@code serverWrites}, {@code redisReads}, {@code redisWrites}: read and write system calls so far
+     * ({@code syscr}/{@code syscw} of /proc/pid/io; -1 unknown).
+     */
     record Sample(long nanos, long serverTicks, long redisTicks, long benchTicks, long serverRssKb,
-        long serverWrites) {
+        long serverWrites, long redisReads, long redisWrites) {
     }
 
     Sample sample() {
@@ -542,13 +553,14 @@ public final class ChatBench {
         rss = -1;
       }
       return new Sample(System.nanoTime(), ticks(serverPid), ticks(redisPid), ticks(ProcessHandle.current().pid()),
-          rss, writeCalls(serverPid));
+          rss, calls(serverPid, "syscw:"), calls(redisPid, "syscr:"), calls(redisPid, "syscw:"));
     }
 
-    private static long writeCalls(long pid) {
+    private static long calls(long pid, String field) {
       try {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "io")).stream()
-            .filter(line -> line.startsWith("syscw:")).mapToLong(line -> Long.parseLong(line.substring(6).trim()))
+            .filter(line -> line.startsWith(field))
+            .mapToLong(line -> Long.parseLong(line.substring(field.length()).trim()))
             .findFirst().orElse(-1);
       } catch (IOException | RuntimeException e) {
         return -1;
