@@ -34,6 +34,9 @@ import java.util.UUID;
  * External tokens: when {@code auth.external} is set, a token whose (unverified) {@code iss} names that issuer
  * is verified against its keys instead; the routing by {@code iss} only chooses the key set, it trusts nothing.
  *
+ * <p>ES256 signatures are checked by Bouncy Castle, about 4× faster than JDK 17's SunEC
+ * ({@link BouncyCastleEcdsaProvider}, installed by {@link #create}).
+ *
  * @implNote Verification proves the token; whether its device still exists (logout) is {@link Accounts}'s
  * check, made at every handshake.
  */
@@ -53,6 +56,8 @@ public final class TokenService {
   /** Creates the service; with an external JWKS issuer, completes once the JWKS has been fetched. */
   public static Future<TokenService> create(Vertx vertx, AuthConfig config, SigningKeys keys,
       Map<String, String> environment) {
+    // Before any JWTAuth exists: it picks its Signature implementation when it is created.
+    BouncyCastleEcdsaProvider.install();
     JWTAuth own = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(keys.privatePem()))
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(keys.publicPem()))

@@ -119,7 +119,7 @@ public final class ChatBench {
   }
 
   /** The redis-server child: it rewrites its command line to {@code /usr/bin/redis-server 127.0.0.1:<port>}. */
-  private static long redisPid(RedisProcess redis) {
+  static long redisPid(RedisProcess redis) {
     String port = ":" + redis.port();
     return ProcessHandle.current().children()
         .filter(p -> {

@@ -45,10 +45,24 @@ import java.util.regex.Pattern;
  * repeatable, for experiments: {@code --server-flag <jvm flag>} and {@code --server-set <key=value>} (passed to
  * every server JVM), and {@code --histo true}: after each RSS reading (baseline and final), run
  * {@code jmap -histo:live} on every server (a full GC, so the RSS of such a run is not comparable), print the
- * live heap per connection and keep the histograms in {@code target/bench/}.
+ * live heap per connection and keep the histograms in {@code target/bench/}; {@code --jcmd <command>}: after
+ * each RSS reading, run {@code jcmd <pid> <command>} on every server and print its output (for example
+ * {@code GC.heap_info}, or {@code VM.native_memory summary} with {@code --server-flag
+ * -XX:NativeMemoryTracking=summary}); {@code --gc-before-rss true}: a full GC ({@code jcmd <pid> GC.run}) on every
+ * server before each RSS reading. Every server runs with {@link #PRODUCTION_HEAP_FLAGS} before the
+ * {@code --server-flag}s; servers are stopped with SIGTERM.
  */
 public final class ConnectionBench {
   private static final Pattern READY = Pattern.compile("READY opened=(\\d+) failed=(\\d+) closed=(\\d+) millis=(\\d+)");
+  /**
+   * The production image's heap flags ({@code docker/Dockerfile}): after 30 s without a GC the JVM runs a concurrent
+   * cycle and gives heap above 20% free back to the OS. Passed before {@code --server-flag}s, which may override them
+   * (the last occurrence of a JVM flag wins; {@code -XX:G1PeriodicGCInterval=0} turns the periodic GC off).
+   */
+  public static final List<String> PRODUCTION_HEAP_FLAGS = List.of("-XX:G1PeriodicGCInterval=30000",
+      "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+  /** {@code /proc/<pid>/stat} counts CPU time in clock ticks of 1/100 s. */
+  private static final long CLOCK_TICKS = 100;
   private static final Pattern GAUGE = Pattern.compile("(?m)^courier_connections_open(?:\\{[^}]*})? ([0-9.eE+-]+)$");
 
   private ConnectionBench() {
@@ -80,6 +94,7 @@ public final class ConnectionBench {
       for (int n = 0; n < o.nodes; n++) {
         ServerProcess.Builder builder = ServerProcess.builder().jvmFlag("-Xmx" + o.serverXmx)
             .set("dataDir=" + Files.createTempDirectory("courier-bench-node-"));
+        PRODUCTION_HEAP_FLAGS.forEach(builder::jvmFlag);
         o.serverFlags.forEach(builder::jvmFlag);
         sets.forEach(builder::set);
         servers.add(builder.build().start());
@@ -116,10 +131,12 @@ public final class ConnectionBench {
       }
       Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
       long[] baseline = new long[o.nodes];
+      fullGcIfAsked(o, servers);
       for (int n = 0; n < o.nodes; n++) {
         baseline[n] = rssKb(servers.get(n));
         System.out.printf("node %d baseline: RSS %d MiB, courier_connections_open %d%n", n, baseline[n] / 1024,
             gauge(servers.get(n)));
+        jcmds(o, servers.get(n));
       }
       long[] liveBase = new long[o.nodes];
       for (int n = 0; n < o.nodes && o.histo; n++) {
@@ -132,6 +149,9 @@ public final class ConnectionBench {
       int totalClients = clientsPerNode * o.nodes;
       int ratePerClient = Math.max(1, o.rate / totalClients);
       long connectStart = System.nanoTime();
+      long redisPid = ChatBench.redisPid(redis);
+      long serverTicks = serverTicks(servers);
+      long redisTicks = ChatBench.Usage.ticks(redisPid);
       int index = 0;
       for (int n = 0; n < o.nodes; n++) {
         int left = perNode;
@@ -155,11 +175,22 @@ public final class ConnectionBench {
       }
       // from the clients' own clocks (first connect to last handshake), so JVM start-up is not counted
       double connectSeconds = connectMillis / 1000.0;
+      double wallSeconds = (System.nanoTime() - connectStart) / 1e9;
+      double serverCpu = (serverTicks(servers) - serverTicks) / (double) CLOCK_TICKS;
+      double redisCpu = (ChatBench.Usage.ticks(redisPid) - redisTicks) / (double) CLOCK_TICKS;
+      double clientCpu = clients.stream().mapToLong(c -> ChatBench.Usage.ticks(c.process.pid())).sum()
+          / (double) CLOCK_TICKS;
       System.out.printf("clients READY: opened %d, failed %d in %.1f s (%.0f handshakes/s; %.1f s with client"
           + " JVM start)%n", opened, failed, connectSeconds, opened / connectSeconds,
-          (System.nanoTime() - connectStart) / 1e9);
+          wallSeconds);
+      System.out.printf("CPU while connecting (%.1f s; %% of one core, 200%% = this machine): servers %.0f%% (%.2f ms"
+          + " per handshake), redis %.0f%% (%.2f ms), client JVMs %.0f%% (%.2f ms, their start-up included)%n",
+          wallSeconds, 100 * serverCpu / wallSeconds, 1000 * serverCpu / Math.max(1, opened),
+          100 * redisCpu / wallSeconds, 1000 * redisCpu / Math.max(1, opened), 100 * clientCpu / wallSeconds,
+          1000 * clientCpu / Math.max(1, opened));
       Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
 
+      fullGcIfAsked(o, servers);
       JsonArray nodes = new JsonArray();
       System.out.println();
       System.out.printf("%-5s %10s %12s %12s %12s %14s%n", "node", "held", "RSS base", "RSS now", "RSS delta",
@@ -181,6 +212,10 @@ public final class ConnectionBench {
       }
       System.out.printf("total %9d %39s %11.1f KiB%n", totalHeld, "", totalHeld == 0 ? 0.0
           : (double) totalDelta / totalHeld);
+      for (int n = 0; n < o.nodes; n++) {
+        System.out.println("node " + n + ":");
+        jcmds(o, servers.get(n));
+      }
       for (int n = 0; n < o.nodes && o.histo; n++) {
         ServerProcess s = servers.get(n);
         long held = gauge(s);
@@ -198,8 +233,11 @@ public final class ConnectionBench {
           .put("nodes", o.nodes).put("connectionsRequested", perNode * o.nodes).put("opened", opened)
           .put("failed", failed).put("held", totalHeld).put("connectSeconds", connectSeconds)
           .put("handshakesPerSecond", opened / connectSeconds).put("rateLimit", o.rate)
+          .put("connectCpuSeconds", new JsonObject().put("wall", wallSeconds).put("servers", serverCpu)
+              .put("redis", redisCpu).put("clients", clientCpu))
           .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup)
-          .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx)
+          .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx).put("gcBeforeRss", o.gcBeforeRss)
+          .put("productionHeapFlags", new JsonArray(new ArrayList<>(PRODUCTION_HEAP_FLAGS)))
           .put("serverFlags", new JsonArray(new ArrayList<>(o.serverFlags)))
           .put("serverSets", new JsonArray(new ArrayList<>(o.serverSets)))
           .put("java", System.getProperty("java.vm.version")).put("perNode", nodes);
@@ -212,13 +250,30 @@ public final class ConnectionBench {
         c.close();
       }
       for (ServerProcess s : servers) {
-        s.close();
+        stop(s);
       }
       if (s3 != null) {
         s3.close();
       }
     }
     System.exit(0);
+  }
+
+  /**
+   * SIGTERM, as in production (a profiler agent writes its output at exit), and SIGKILL if that takes longer than
+   * {@code ServerProcess}'s stop timeout.
+   */
+  private static void stop(ServerProcess server) {
+    try {
+      server.terminate();
+    } catch (AssertionError | RuntimeException e) {
+      System.out.println("server did not stop on SIGTERM: " + e.getMessage().lines().findFirst().orElse(""));
+      server.close();
+    }
+  }
+
+  private static long serverTicks(List<ServerProcess> servers) {
+    return servers.stream().mapToLong(s -> ChatBench.Usage.ticks(pid(s))).sum();
   }
 
   private static long ms(long startNanos) {
@@ -273,6 +328,41 @@ public final class ConnectionBench {
       }
     }
     throw new IllegalStateException("no Total line in " + file);
+  }
+
+  /**
+   * With {@code --gc-before-rss true}: {@code jcmd <pid> GC.run} (a full GC, after which G1 shrinks the heap to
+   * {@code MaxHeapFreeRatio}) on every server, then 2 s for the uncommit, so the RSS reading shows the heap the
+   * live data needs rather than how far the connect burst grew it.
+   */
+  static void fullGcIfAsked(Options o, List<ServerProcess> servers) throws IOException, InterruptedException {
+    if (!o.gcBeforeRss) {
+      return;
+    }
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    for (ServerProcess s : servers) {
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid(s)), "GC.run").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("jcmd GC.run did not finish in 120 s");
+      }
+    }
+    Thread.sleep(2_000);
+  }
+
+  /** Runs every {@code --jcmd} command on the server and prints its output, indented. */
+  static void jcmds(Options o, ServerProcess server) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    for (String command : o.jcmds) {
+      List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid(server))));
+      line.addAll(List.of(command.trim().split("\\s+")));
+      Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(60, TimeUnit.SECONDS);
+      System.out.println("  jcmd " + command + ":");
+      text.lines().forEach(l -> System.out.println("    " + l));
+    }
   }
 
   static long gauge(ServerProcess server) throws IOException, InterruptedException {
@@ -363,7 +453,7 @@ public final class ConnectionBench {
   /** Command-line options; see the class comment for the defaults. */
   record Options(int nodes, int connections, int perClient, int rate, int warmup, int settleSeconds,
       String serverXmx, String clientXmx, int deadlineSeconds, List<String> serverFlags, List<String> serverSets,
-      boolean histo) {
+      boolean histo, List<String> jcmds, boolean gcBeforeRss) {
     static Options parse(String[] args) {
       int nodes = 1;
       int connections = 19_000;
@@ -377,6 +467,8 @@ public final class ConnectionBench {
       List<String> serverFlags = new ArrayList<>();
       List<String> serverSets = new ArrayList<>();
       boolean histo = false;
+      List<String> jcmds = new ArrayList<>();
+      boolean gcBeforeRss = false;
       for (int i = 0; i < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -392,6 +484,8 @@ public final class ConnectionBench {
           case "--server-flag" -> serverFlags.add(value);
           case "--server-set" -> serverSets.add(value);
           case "--histo" -> histo = Boolean.parseBoolean(value);
+          case "--jcmd" -> jcmds.add(value);
+          case "--gc-before-rss" -> gcBeforeRss = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
@@ -399,7 +493,7 @@ public final class ConnectionBench {
         throw new IllegalArgumentException("--per-client above 19000 does not fit the 20,000 open-file limit");
       }
       return new Options(nodes, connections, perClient, rate, warmup, settle, serverXmx, clientXmx, deadline,
-          List.copyOf(serverFlags), List.copyOf(serverSets), histo);
+          List.copyOf(serverFlags), List.copyOf(serverSets), histo, List.copyOf(jcmds), gcBeforeRss);
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.courier.bench.ConnectionBench;
 import io.courier.testing.HaproxyProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -236,6 +237,12 @@ class DockerFilesTest {
     assertThat(command.subList(1, 1 + pomFlags.size())).as("the pom's jvm.flags, in order").isEqualTo(pomFlags);
     assertThat(command.subList(command.size() - 4, command.size()))
         .containsExactly("-jar", "courier-server.jar", "--config", "/app/config/cluster-node.yaml");
+  }
+
+  @Test
+  void theEntrypointGivesIdleHeapBackWithTheFlagsConnectionBenchMeasures() throws IOException {
+    List<String> command = texts(new ObjectMapper().readTree(arguments(dockerfile(), "ENTRYPOINT").get(0)));
+    assertThat(command).containsSubsequence(ConnectionBench.PRODUCTION_HEAP_FLAGS);
   }
 
   @Test
