@@ -84,10 +84,11 @@ public final class DeliveryRouter {
   /**
    * Tells the devices' connections, wherever they are, that their mailboxes have new entries; {@code routes} are
    * their routes as the mailbox read them while appending ({@code ""}: not connected), {@code wakes} what each
-   * is handed: a connection on this node gets the entry itself, one on another node a plain wake-up (it reads).
+   * is handed, on this node or, through the event bus, on another (entries and all).
    */
   public void wake(String account, List<Integer> devices, List<String> routes, List<Signal.Wake> wakes) {
-    Map<String, List<Integer>> remote = new LinkedHashMap<>();
+    Map<String, List<Integer>> remoteDevices = new LinkedHashMap<>();
+    Map<String, List<Signal.Wake>> remoteWakes = new LinkedHashMap<>();
     for (int i = 0; i < devices.size(); i++) {
       String route = routes.get(i);
       if (route.isEmpty()) {
@@ -97,12 +98,14 @@ public final class DeliveryRouter {
       if (node.id().equals(nodeId)) {
         node.connections().deliver(new DeviceId(account, devices.get(i)), wakes.get(i));
       } else if (node.isMember(nodeId)) {
-        remote.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
+        remoteDevices.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
+        remoteWakes.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(wakes.get(i));
       } else {
         forget(account, devices.get(i), route);
       }
     }
-    remote.forEach((nodeId, nodeDevices) -> eventBus.send(address(nodeId), NodeMessages.wake(account, nodeDevices)));
+    remoteDevices.forEach((nodeId, nodeDevices) -> eventBus.send(address(nodeId),
+        NodeMessages.entries(account, nodeDevices, remoteWakes.get(nodeId))));
   }
 
   /** Tells the device's connection, wherever it is, that the device is gone. */

@@ -38,7 +38,7 @@ public record Node(String id, LocalConnections connections, Supplier<Collection<
   public Future<MessageConsumer<String>> listen(Vertx vertx) {
     MessageConsumer<String> consumer = vertx.eventBus().consumer(DeliveryRouter.address(id), message -> {
       NodeMessages.Delivery delivery = NodeMessages.decode(message.body());
-      delivery.devices().forEach(device -> connections.deliver(device, delivery.signal()));
+      delivery.signals().forEach(connections::deliver);
     });
     return consumer.completion().map(consumer);
   }

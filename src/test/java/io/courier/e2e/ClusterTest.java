@@ -82,6 +82,41 @@ class ClusterTest {
   }
 
   @Test
+  void messagesAndReceiptsCrossTheClusterWithTheirEntriesWithoutMailboxReads() {
+    Session alice = accounts.register("alice");
+    Session bob = accounts.register("bob");
+    try (WireClient a = WireClient.connect(vertx, nodeA.port(), alice.accessToken());
+         WireClient b = WireClient.connect(vertx, nodeB.port(), bob.accessToken())) {
+      a.expect("drained");
+      b.expect("drained");
+      long readsBefore = xrangeCalls();
+      for (int k = 0; k < 20; k++) {
+        a.send(OneToOneChatTest.sendFrame("m-" + k, bob.account(), bob.device(), "sync copy " + k));
+        a.expect("sent");
+        JsonObject message = b.expect("message");
+        assertThat(message.getString("id")).isEqualTo("m-" + k);
+        assertThat(message.getString("from")).isEqualTo(alice.account());
+        assertThat(message.getInteger("fromDevice")).isEqualTo(alice.device());
+        assertThat(message.getString("ciphertext")).isNotBlank();
+        b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(message.getString("entry"))));
+        JsonObject receipt = a.expect("receipt");
+        assertThat(receipt.getString("kind")).isEqualTo("delivered");
+        assertThat(receipt.getString("by")).isEqualTo(bob.account());
+        assertThat(receipt.getJsonArray("ids")).containsExactly("m-" + k);
+        a.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(receipt.getString("entry"))));
+      }
+      // A plain wake-up would cost one read per message and per receipt: 40.
+      assertThat(xrangeCalls() - readsBefore).as("mailbox reads for 20 messages and 20 receipts").isLessThan(5);
+    }
+  }
+
+  private static long xrangeCalls() {
+    String stats = redis.command("INFO", "commandstats").toString();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_xrange:calls=(\\d+)").matcher(stats);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  @Test
   void aNewConnectionOnAnotherNodeClosesTheOldOneWith4409() {
     Session bob = accounts.register("bob");
     try (WireClient onA = WireClient.connect(vertx, nodeA.port(), bob.accessToken())) {

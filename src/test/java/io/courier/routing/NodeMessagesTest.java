@@ -1,0 +1,43 @@
+package io.courier.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ReceiptKind;
+import io.courier.protocol.ServerFrame;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The text nodes send each other: what one node encodes, another decodes to the same signals. */
+class NodeMessagesTest {
+
+  @Test
+  void wakeUpsKeepTheirEntriesAcrossNodes() {
+    ServerFrame.Message syncCopy = new ServerFrame.Message("1732771200000-3", "m-1", "alice", 2, 1732771200000L,
+        "Y2lwaGVy", "bob");
+    ServerFrame.Message message = new ServerFrame.Message("1732771200000-4", "m-2", "alice", 1, 1732771200000L,
+        "Y2lwaGVy", null);
+    ServerFrame.Receipt receipt = new ServerFrame.Receipt("1732771200001-0", ReceiptKind.READ, "bob", 1,
+        List.of("m-1", "m-2"), 1732771200001L);
+    String text = NodeMessages.entries("alice", List.of(1, 3, 4, 5), List.of(new Signal.Wake(syncCopy, ""),
+        new Signal.Wake(message, "1732771200000-3"), new Signal.Wake(receipt, "1732771200000-4"), Signal.WAKE));
+
+    assertThat(NodeMessages.decode(text).signals()).containsExactly(
+        Map.entry(new DeviceId("alice", 1), new Signal.Wake(syncCopy, "")),
+        Map.entry(new DeviceId("alice", 3), new Signal.Wake(message, "1732771200000-3")),
+        Map.entry(new DeviceId("alice", 4), new Signal.Wake(receipt, "1732771200000-4")),
+        Map.entry(new DeviceId("alice", 5), Signal.WAKE));
+  }
+
+  @Test
+  void earlierKindsStillDecodeAndAnUnknownKindDecodesToNothing() {
+    assertThat(NodeMessages.decode("wake bob 1,2").signals())
+        .containsExactly(Map.entry(new DeviceId("bob", 1), Signal.WAKE), Map.entry(new DeviceId("bob", 2), Signal.WAKE));
+    assertThat(NodeMessages.decode(NodeMessages.takeover(new DeviceId("bob", 1), 7)).signals())
+        .containsExactly(Map.entry(new DeviceId("bob", 1), new Signal.Takeover(7)));
+    assertThat(NodeMessages.decode(NodeMessages.logout(new DeviceId("bob", 1))).signals())
+        .containsExactly(Map.entry(new DeviceId("bob", 1), Signal.LOGGED_OUT));
+    assertThat(NodeMessages.decode("rekey bob 1").signals()).as("not a logout, not anything").isEmpty();
+  }
+}
