@@ -7,6 +7,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
 import java.util.List;
 
 /**
@@ -37,12 +38,24 @@ public final class PipelinedRedis implements Redis {
 
   @Override
   public Future<Response> send(Request command) {
-    return connection().compose(c -> c.send(command));
+    Future<RedisConnection> current = connection();
+    return current.compose(c -> c.send(command)).onFailure(e -> dropUnlessAnswered(current, e));
   }
 
   @Override
   public Future<List<Response>> batch(List<Request> commands) {
-    return connection().compose(c -> c.batch(commands));
+    Future<RedisConnection> current = connection();
+    return current.compose(c -> c.batch(commands)).onFailure(e -> dropUnlessAnswered(current, e));
+  }
+
+  /**
+   * A command that failed without an answer from Redis (an error reply is an answer) failed on the connection:
+   * it is replaced, even if the connection never reported itself broken.
+   */
+  private void dropUnlessAnswered(Future<RedisConnection> used, Throwable failure) {
+    if (used.succeeded() && !(failure instanceof ErrorType)) {
+      forget(used);
+    }
   }
 
   @Override
@@ -77,7 +90,7 @@ public final class PipelinedRedis implements Redis {
     return connection;
   }
 
-  /** The connection failed or closed: the next command makes a new one. */
+  /** The connection failed or closed (or a command failed on it): the next command makes a new one. */
   private void forget(Future<RedisConnection> failed) {
     synchronized (this) {
       if (connection != failed) {
