@@ -169,6 +169,13 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /** How many times Redis has run {@code command} (lower case, e.g. "xrange") since it started. */
+  public long calls(String command) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+        .matcher(command("INFO", "commandstats").toString());
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
   /** Opens a blocking connection for a batch of commands; close it when done. */
   public RespConnection connect() {
     return RespConnection.open(HOST, port);
