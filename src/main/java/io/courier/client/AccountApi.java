@@ -84,7 +84,8 @@ public final class AccountApi {
     return Future.failedFuture(toException(response));
   }
 
-  private static CourierException toException(HttpResponse<Buffer> response) {
+  /** A refused HTTP response as the exception the SDK reports, {@code Retry-After} included. */
+  public static CourierException toException(HttpResponse<Buffer> response) {
     return toException(response.statusCode(), response.body(), retryAfterMillis(response));
   }
 

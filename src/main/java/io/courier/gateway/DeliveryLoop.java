@@ -81,9 +81,13 @@ final class DeliveryLoop {
     ServerFrame.Entry entry = wake.entry();
     if (entry == null || !caughtUp()) {
       readMore();
-    } else if (delivered(entry.entry())) {
+      return;
+    }
+    if (delivered(entry.entry())) {
       return; // a read found it before its wake-up came
-    } else if (!delivered(wake.previous()) && early.size() < MAX_EARLY) {
+    }
+    boolean next = delivered(wake.previous());
+    if (!next && early.size() < MAX_EARLY) {
       early.put(entry.entry(), wake);
       if (gapTimer < 0) {
         gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> {
@@ -92,7 +96,7 @@ final class DeliveryLoop {
           readMore();
         });
       }
-    } else if (delivered(wake.previous()) && hasRoom()) {
+    } else if (next && hasRoom()) {
       push(List.of(entry));
       pushEarly();
     } else {

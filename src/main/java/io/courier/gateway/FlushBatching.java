@@ -2,8 +2,6 @@ package io.courier.gateway;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Lets a WebSocket's writes made in one event-loop turn leave in one system call. Vert.x flushes every frame
@@ -13,8 +11,8 @@ import io.vertx.core.net.impl.ConnectionBase;
  * turn (or after {@value #MAX_PENDING_FLUSHES} flushes); a lone frame leaves at the end of its turn, so nothing
  * waits on a timer.
  *
- * @implNote Reaches the Netty pipeline through Vert.x's internal {@link ConnectionBase}; a connection of another
- * kind is left as it is (frames then leave one by one, which is correct, only slower).
+ * @implNote The caller reaches the Netty pipeline through Vert.x's internal {@code ConnectionBase}; a connection
+ * of another kind is left as it is (frames then leave one by one, which is correct, only slower).
  */
 final class FlushBatching {
   /** Flushes held back at most before one is let through. */
@@ -23,13 +21,10 @@ final class FlushBatching {
 
   private FlushBatching() {}
 
-  /** Adds the consolidation to the connection's pipeline; idempotent. */
-  static void install(HttpConnection connection) {
-    if (connection instanceof ConnectionBase base) {
-      ChannelPipeline pipeline = base.channel().pipeline();
-      if (pipeline.get(NAME) == null) {
-        pipeline.addFirst(NAME, new FlushConsolidationHandler(MAX_PENDING_FLUSHES, true));
-      }
+  /** Adds the consolidation to the WebSocket channel's pipeline; idempotent. */
+  static void install(ChannelPipeline pipeline) {
+    if (pipeline.get(NAME) == null) {
+      pipeline.addFirst(NAME, new FlushConsolidationHandler(MAX_PENDING_FLUSHES, true));
     }
   }
 }

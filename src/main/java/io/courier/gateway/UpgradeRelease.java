@@ -1,9 +1,8 @@
 package io.courier.gateway;
 
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.reflect.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +39,13 @@ final class UpgradeRelease {
   }
 
   /**
-   * Must run on the socket's context, right after {@code request} was upgraded to {@code socket}. (The socket that
-   * vertx-web hands out is a wrapper without access to its channel; the request's connection has it.)
+   * Must run on the socket's context, right after the upgrade to {@code socket}; {@code pipeline} is the socket's
+   * channel pipeline, or null when it cannot be reached (then only the headers are released).
    */
-  static void release(HttpServerRequest request, ServerWebSocket socket) {
+  static void release(ChannelPipeline pipeline, ServerWebSocket socket) {
     clearHeaders(socket);
-    if (FACTORY != null && request.connection() instanceof ConnectionBase connection) {
-      ChannelHandler handler = connection.channel().pipeline().get(HANDLER_NAME);
+    if (FACTORY != null && pipeline != null) {
+      ChannelHandler handler = pipeline.get(HANDLER_NAME);
       if (FACTORY.getDeclaringClass().isInstance(handler)) {
         try {
           FACTORY.set(handler, null);

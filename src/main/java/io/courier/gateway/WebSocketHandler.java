@@ -3,12 +3,14 @@ package io.courier.gateway;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -45,8 +47,12 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   /** Runs on the socket's context, right after the upgrade. */
   private Connection accept(HttpServerRequest request, ServerWebSocket socket, DeviceId device) {
-    UpgradeRelease.release(request, socket);
-    FlushBatching.install(request.connection());
+    // The socket vertx-web hands out is a wrapper without access to its channel; the request's connection has it.
+    ChannelPipeline pipeline = request.connection() instanceof ConnectionBase c ? c.channel().pipeline() : null;
+    UpgradeRelease.release(pipeline, socket);
+    if (pipeline != null) {
+      FlushBatching.install(pipeline);
+    }
     return new Connection(vertx, socket, device, gateway);
   }
 

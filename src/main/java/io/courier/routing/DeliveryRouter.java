@@ -11,7 +11,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,8 +86,7 @@ public final class DeliveryRouter {
    * is handed, on this node or, through the event bus, on another (entries and all).
    */
   public void wake(String account, List<Integer> devices, List<String> routes, List<Signal.Wake> wakes) {
-    Map<String, List<Integer>> remoteDevices = new LinkedHashMap<>();
-    Map<String, List<Signal.Wake>> remoteWakes = new LinkedHashMap<>();
+    Map<String, Map<Integer, Signal.Wake>> remote = new LinkedHashMap<>();
     for (int i = 0; i < devices.size(); i++) {
       String route = routes.get(i);
       if (route.isEmpty()) {
@@ -98,14 +96,12 @@ public final class DeliveryRouter {
       if (node.id().equals(nodeId)) {
         node.connections().deliver(new DeviceId(account, devices.get(i)), wakes.get(i));
       } else if (node.isMember(nodeId)) {
-        remoteDevices.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(devices.get(i));
-        remoteWakes.computeIfAbsent(nodeId, n -> new ArrayList<>()).add(wakes.get(i));
+        remote.computeIfAbsent(nodeId, n -> new LinkedHashMap<>()).put(devices.get(i), wakes.get(i));
       } else {
         forget(account, devices.get(i), route);
       }
     }
-    remoteDevices.forEach((nodeId, nodeDevices) -> eventBus.send(address(nodeId),
-        NodeMessages.entries(account, nodeDevices, remoteWakes.get(nodeId))));
+    remote.forEach((nodeId, nodeWakes) -> eventBus.send(address(nodeId), NodeMessages.entries(account, nodeWakes)));
   }
 
   /** Tells the device's connection, wherever it is, that the device is gone. */

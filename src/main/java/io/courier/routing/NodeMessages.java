@@ -6,6 +6,7 @@ import io.courier.protocol.ServerFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,16 +31,15 @@ final class NodeMessages {
   record Delivery(Map<DeviceId, Signal> signals) {}
 
   /** Wake-ups for devices of {@code account}; those without an entry travel as plain wake-ups. */
-  static String entries(String account, List<Integer> devices, List<Signal.Wake> wakes) {
+  static String entries(String account, Map<Integer, Signal.Wake> wakes) {
     JsonArray items = new JsonArray();
-    for (int i = 0; i < devices.size(); i++) {
-      Signal.Wake wake = wakes.get(i);
-      JsonObject item = new JsonObject().put("d", devices.get(i));
+    wakes.forEach((device, wake) -> {
+      JsonObject item = new JsonObject().put("d", device);
       if (wake.entry() != null) {
         item.put("p", wake.previous()).put("e", entry(wake.entry()));
       }
       items.add(item);
-    }
+    });
     return ENTRIES + new JsonObject().put("a", account).put("w", items).encode();
   }
 
@@ -59,7 +59,7 @@ final class NodeMessages {
     String account = parts[1];
     switch (parts[0]) {
       case "wake": {
-        Map<DeviceId, Signal> signals = new java.util.LinkedHashMap<>();
+        Map<DeviceId, Signal> signals = new LinkedHashMap<>();
         for (String device : parts[2].split(",")) {
           signals.put(new DeviceId(account, Integer.parseInt(device)), Signal.WAKE);
         }
@@ -77,7 +77,7 @@ final class NodeMessages {
 
   private static Delivery decodeEntries(JsonObject message) {
     String account = message.getString("a");
-    Map<DeviceId, Signal> signals = new java.util.LinkedHashMap<>();
+    Map<DeviceId, Signal> signals = new LinkedHashMap<>();
     for (Object o : message.getJsonArray("w")) {
       JsonObject item = (JsonObject) o;
       JsonObject entry = item.getJsonObject("e");

@@ -10,6 +10,7 @@ import io.courier.client.Session;
 import io.courier.client.SessionTokenSource;
 import io.courier.testing.RedisProcess;
 import io.courier.testing.ServerProcess;
+import io.courier.testing.SystemCalls;
 import io.courier.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -553,16 +554,15 @@ public final class ChatBench {
         rss = -1;
       }
       return new Sample(System.nanoTime(), ticks(serverPid), ticks(redisPid), ticks(ProcessHandle.current().pid()),
-          rss, calls(serverPid, "syscw:"), calls(redisPid, "syscr:"), calls(redisPid, "syscw:"));
+          rss, calls(SystemCalls::writes, serverPid), calls(SystemCalls::reads, redisPid),
+          calls(SystemCalls::writes, redisPid));
     }
 
-    private static long calls(long pid, String field) {
+    /** -1 when the process is gone or /proc cannot be read. */
+    private static long calls(java.util.function.LongUnaryOperator count, long pid) {
       try {
-        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "io")).stream()
-            .filter(line -> line.startsWith(field))
-            .mapToLong(line -> Long.parseLong(line.substring(field.length()).trim()))
-            .findFirst().orElse(-1);
-      } catch (IOException | RuntimeException e) {
+        return count.applyAsLong(pid);
+      } catch (RuntimeException e) {
         return -1;
       }
     }

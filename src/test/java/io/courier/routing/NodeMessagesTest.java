@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,12 @@ class NodeMessagesTest {
         "Y2lwaGVy", null);
     ServerFrame.Receipt receipt = new ServerFrame.Receipt("1732771200001-0", ReceiptKind.READ, "bob", 1,
         List.of("m-1", "m-2"), 1732771200001L);
-    String text = NodeMessages.entries("alice", List.of(1, 3, 4, 5), List.of(new Signal.Wake(syncCopy, ""),
-        new Signal.Wake(message, "1732771200000-3"), new Signal.Wake(receipt, "1732771200000-4"), Signal.WAKE));
+    Map<Integer, Signal.Wake> wakes = new LinkedHashMap<>();
+    wakes.put(1, new Signal.Wake(syncCopy, ""));
+    wakes.put(3, new Signal.Wake(message, "1732771200000-3"));
+    wakes.put(4, new Signal.Wake(receipt, "1732771200000-4"));
+    wakes.put(5, Signal.WAKE);
+    String text = NodeMessages.entries("alice", wakes);
 
     assertThat(NodeMessages.decode(text).signals()).containsExactly(
         Map.entry(new DeviceId("alice", 1), new Signal.Wake(syncCopy, "")),

@@ -67,30 +67,14 @@ public final class BearerWeb {
   }
 
   private static boolean isExpired(HttpResponse<Buffer> response) {
-    return response.statusCode() == 401 && "TOKEN_EXPIRED".equals(toException(response).code());
+    return response.statusCode() == 401 && "TOKEN_EXPIRED".equals(AccountApi.toException(response).code());
   }
 
   private static Future<HttpResponse<Buffer>> expect(HttpResponse<Buffer> response, int status) {
     if (response.statusCode() == status) {
       return Future.succeededFuture(response);
     }
-    return Future.failedFuture(toException(response));
-  }
-
-  private static CourierException toException(HttpResponse<Buffer> response) {
-    return AccountApi.toException(response.statusCode(), response.body(), retryAfterMillis(response));
-  }
-
-  private static long retryAfterMillis(HttpResponse<Buffer> response) {
-    String seconds = response.getHeader("Retry-After");
-    if (seconds == null) {
-      return 0;
-    }
-    try {
-      return Math.max(0, Long.parseLong(seconds.trim()) * 1000);
-    } catch (NumberFormatException httpDate) {
-      return 0;
-    }
+    return Future.failedFuture(AccountApi.toException(response));
   }
 
   /** {@code http(s)://host:port[/prefix]} without a trailing slash, from an http(s) or ws(s) URI. */
