@@ -1,5 +1,6 @@
 package io.courier.gateway;
 
+import io.courier.net.FlushBatching;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;

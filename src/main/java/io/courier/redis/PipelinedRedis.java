@@ -1,5 +1,7 @@
 package io.courier.redis;
 
+import io.courier.net.FlushBatching;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,7 +19,8 @@ import java.util.List;
  * <p>Why: the pooled client sends one command per connection at a time, so at a few thousand messages per second
  * each command costs a pool checkout and return here, and a read and a write system call of its own in Redis.
  * Down one connection, commands that meet in one event-loop turn reach Redis together and are read and answered
- * together; and the commands of one event loop are applied in the order they were sent.
+ * together; and the commands of one event loop are applied in the order they were sent. The commands written in
+ * one event-loop turn also leave in one system call ({@link FlushBatching}), not one each.
  *
  * <p>The connection is made on the owning verticle's event loop (so its I/O stays there, even when a worker
  * thread sends), when first needed and again after it fails or closes; commands in flight on a connection that
@@ -76,13 +79,18 @@ public final class PipelinedRedis implements Redis {
     return pool.close();
   }
 
-  private synchronized Future<RedisConnection> connection() {
+  /** The connection the next command goes down (package-private for tests). */
+  synchronized Future<RedisConnection> connection() {
     if (connection == null || connection.failed()) {
       Promise<RedisConnection> made = Promise.promise();
       context.runOnContext(v -> pool.connect().onComplete(made));
       Future<RedisConnection> connecting = made.future();
       connection = connecting;
       connecting.onSuccess(c -> {
+        ChannelPipeline pipeline = RedisChannels.pipeline(c);
+        if (pipeline != null) {
+          FlushBatching.install(pipeline);
+        }
         c.exceptionHandler(e -> forget(connecting));
         c.endHandler(v -> forget(connecting));
       });

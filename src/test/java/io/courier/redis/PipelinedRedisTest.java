@@ -6,16 +6,21 @@ import io.courier.testing.Poll;
 import io.courier.testing.RedisServerExtension;
 import io.courier.testing.TestIds;
 import io.courier.testing.WireClient;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +71,34 @@ class PipelinedRedisTest {
     // A pooled client would have opened up to 8 connections for 2,000 commands in flight; the other one counted is
     // the connection clients() itself opens to ask.
     assertThat(clients() - connectionsBefore).as("connections opened").isEqualTo(1 + 1);
+  }
+
+  @Test
+  void commandsWrittenInOneTurnLeaveInFewFlushes() {
+    RedisConnection connection = WireClient.await(redis.connection());
+    ChannelPipeline pipeline = RedisChannels.pipeline(connection);
+    assertThat(pipeline).as("the Redis connection's pipeline").isNotNull();
+    AtomicInteger flushes = new AtomicInteger();
+    // First in the pipeline, i.e. nearest the socket: it sees the flushes that reach the socket.
+    pipeline.addFirst(new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void flush(ChannelHandlerContext ctx) {
+        flushes.incrementAndGet();
+        ctx.flush();
+      }
+    });
+    String key = TestIds.unique("flushes");
+    List<Future<Response>> replies = onContext(() -> {
+      List<Future<Response>> sent = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        sent.add(redis.send(Request.cmd(Command.INCR).arg(key)));
+      }
+      return sent;
+    });
+    WireClient.await(Future.all(replies));
+    assertThat(WireClient.await(redis.send(Request.cmd(Command.GET).arg(key))).toInteger()).isEqualTo(2_000);
+    // 2,000 commands flushed one by one would be 2,000 flushes; consolidated, one per 256 and one at the turn's end.
+    assertThat(flushes.get()).as("flushes reaching the socket").isBetween(1, 2_000 / 256 + 3);
   }
 
   @Test
