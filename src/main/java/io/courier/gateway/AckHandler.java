@@ -34,25 +34,26 @@ final class AckHandler {
   }
 
   Future<ServerFrame> handle(DeviceId device, DeliveryLoop delivery, ClientFrame.Ack ack) {
-    List<ServerFrame.Entry> entries = delivery.inFlight(ack.entries());
+    List<DeliveryLoop.Delivered> entries = delivery.acking(ack.entries());
     return deliveredReceipts(device, entries)
         .compose(v -> mailbox.ack(device, ack.entries()))
         .andThen(done -> {
           if (done.succeeded()) {
             ENTRIES_ACKED.increment(entries.size());
             delivery.acked(ack.entries());
+          } else {
+            delivery.ackFailed(ack.entries());
           }
         })
         .map(v -> ack.id() == null ? null : new ServerFrame.Ok(ack.id()));
   }
 
   /** One receipt per sender, naming all of that sender's messages in this ack. */
-  private Future<Void> deliveredReceipts(DeviceId device, List<ServerFrame.Entry> entries) {
+  private Future<Void> deliveredReceipts(DeviceId device, List<DeliveryLoop.Delivered> entries) {
     Map<String, List<String>> idsBySender = new LinkedHashMap<>();
-    for (ServerFrame.Entry entry : entries) {
-      // A sync copy is this account's own message: no receipt goes back to itself.
-      if (entry instanceof ServerFrame.Message m && m.to() == null) {
-        idsBySender.computeIfAbsent(m.from(), s -> new ArrayList<>()).add(m.id());
+    for (DeliveryLoop.Delivered entry : entries) {
+      if (entry.receiptTo != null) {
+        idsBySender.computeIfAbsent(entry.receiptTo, s -> new ArrayList<>()).add(entry.messageId);
       }
     }
     List<Future<List<Integer>>> sent = new ArrayList<>(idsBySender.size());

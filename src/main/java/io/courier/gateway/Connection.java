@@ -10,9 +10,11 @@ import io.courier.protocol.ServerFrame;
 import io.courier.routing.Signal;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * error budget, and hands each decoded frame to its handler.
  *
  * <p>Start: claim the device (its next connection epoch and its route; older connections of the device close
- * with 4409), then start delivering the mailbox. Sends are handled one at a
- * time in arrival order, so one device's messages are stored in the order it sent them.
+ * with 4409), then start delivering the mailbox. Sends are stored in arrival order, several in flight at once
+ * ({@link #enqueueSend}), so one device's messages are stored in the order it sent them.
  *
  * <p>Everything runs on the socket's context; no field is touched from another thread.
  */
@@ -42,8 +44,14 @@ final class Connection {
   private final Gateway gateway;
   private final DeliveryLoop delivery;
   private long epoch;
-  private Future<?> sendQueue = Future.succeededFuture();
+  /** Sends received and not started: the next starts when the one before it has its place in the mailbox order. */
+  private final ArrayDeque<ClientFrame.Send> waitingSends = new ArrayDeque<>();
+  /** A send has started and does not have its place yet. */
+  private boolean placing;
+  /** Sends received and not yet answered. */
   private int queuedSends;
+  /** Completed when no send is left unanswered; only while shutting down. */
+  private Promise<Void> allAnswered;
   /** Reading is paused because too many sends are queued. */
   private boolean pausedForSends;
   /** Reading is paused for good: the node is shutting down. */
@@ -142,30 +150,57 @@ final class Connection {
   }
 
   /**
-   * Sends run one after another: the next starts when the previous one has been answered. A client that sends
-   * faster than its sends are stored is slowed down, not refused: past {@link #MAX_QUEUED_SENDS} queued sends
-   * the connection stops reading its socket until half of them are answered, so TCP pushes back on the client
-   * and nothing is refused or dropped (a refusal would count against the error budget and, under overload,
-   * close connections whose clients then reconnect and resend: more load, not less).
+   * Sends are stored in arrival order, several at a time: the next send starts as soon as the one before it has
+   * its place in the mailbox order ({@link SendHandler#handle}), without waiting for its answer, so a client that
+   * pipelines its sends is not held to one Redis round trip per send. Answers may leave out of order (a send with
+   * {@code sync} waits for one more step). A client that sends faster than its sends are stored is slowed down,
+   * not refused: past {@link #MAX_QUEUED_SENDS} unanswered sends the connection stops reading its socket until
+   * half of them are answered, so TCP pushes back on the client and nothing is refused or dropped (a refusal would
+   * count against the error budget and, under overload, close connections whose clients then reconnect and resend:
+   * more load, not less).
    */
   private void enqueueSend(ClientFrame.Send send) {
     if (++queuedSends >= MAX_QUEUED_SENDS && !pausedForSends) {
       pausedForSends = true;
       socket.pause();
     }
-    sendQueue = sendQueue.transform(previous -> {
-      Future<ServerFrame> answered = invoke(() -> gateway.sendHandler().handle(device, send));
+    waitingSends.add(send);
+    startSends();
+  }
+
+  /** Starts the waiting sends, one after another as each gets its place; a loop, not a chain of callbacks. */
+  private void startSends() {
+    while (!placing && !waitingSends.isEmpty()) {
+      ClientFrame.Send send = waitingSends.poll();
+      placing = true;
+      Promise<Void> placed = Promise.promise();
+      Future<ServerFrame> answered = invoke(() -> gateway.sendHandler().handle(device, send, placed));
       reply(send.id(), answered);
-      return answered.transform(done -> {
-        if (--queuedSends <= RESUME_QUEUED_SENDS && pausedForSends) {
-          pausedForSends = false;
-          if (!shuttingDown) {
-            socket.resume();
-          }
-        }
-        return Future.succeededFuture();
+      answered.onComplete(done -> {
+        placed.tryComplete();
+        sendAnswered();
       });
-    });
+      if (placed.future().isComplete()) {
+        placing = false;
+      } else {
+        placed.future().onComplete(v -> {
+          placing = false;
+          startSends();
+        });
+      }
+    }
+  }
+
+  private void sendAnswered() {
+    if (--queuedSends <= RESUME_QUEUED_SENDS && pausedForSends) {
+      pausedForSends = false;
+      if (!shuttingDown) {
+        socket.resume();
+      }
+    }
+    if (queuedSends == 0 && allAnswered != null) {
+      allAnswered.tryComplete();
+    }
   }
 
   private static Future<ServerFrame> invoke(java.util.function.Supplier<Future<ServerFrame>> handler) {
@@ -228,7 +263,11 @@ final class Connection {
   Future<Void> shutdown(java.time.Duration timeout) {
     shuttingDown = true;
     socket.pause();
-    return sendQueue.<Void>mapEmpty()
+    allAnswered = Promise.promise();
+    if (queuedSends == 0) {
+      allAnswered.complete();
+    }
+    return allAnswered.future()
         .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(e -> Future.succeededFuture())
         .andThen(done -> close(CloseReason.SHUTDOWN));

@@ -22,10 +22,13 @@ import java.util.TreeMap;
  * unacked entry (then {@code drained}), then new entries as wake-ups announce them; a wake-up from this node
  * carries its entry, which is pushed without reading the mailbox when nothing can be missing before it.
  *
- * <p>Bounded twice: at most {@code maxUnacked} entries are delivered and not yet acked (the in-flight map,
- * which also lets acks be checked against what this connection really delivered), and nothing is read while
- * the socket's write queue is full. Either bound pauses the loop; an ack or the socket's drain resumes it. A slow
- * reader therefore holds at most the write queue's high-water mark plus one batch in server memory.
+ * <p>Bounded twice: at most {@code maxUnacked} entries are delivered and not yet acked by the device (the
+ * in-flight map, which also lets acks be checked against what this connection really delivered), and nothing is
+ * read while the socket's write queue is full. Either bound pauses the loop; an ack or the socket's drain resumes
+ * it. An entry the device has acked stops counting against the window when its ack arrives, not when the ack has
+ * been stored: a draining device is not held up by the ack's round trips to Redis. A slow reader therefore holds at
+ * most the write queue's high-water mark plus one batch of entries in server memory; the in-flight map keeps only
+ * what an ack needs ({@link Delivered}), not the ciphertext.
  *
  * <p>Must run on the connection's context: no field is shared with another thread.
  */
@@ -46,8 +49,10 @@ final class DeliveryLoop {
   private final Connection connection;
   private final int batch;
   private final int maxUnacked;
-  /** Delivered, not yet acked entries, in delivery order. */
-  private final Map<String, ServerFrame.Entry> inFlight = new LinkedHashMap<>();
+  /** Delivered entries whose ack has not been stored, in delivery order. */
+  private final Map<String, Delivered> inFlight = new LinkedHashMap<>();
+  /** In-flight entries the device has acked, whose ack is being stored. */
+  private int acking;
   /** Entries handed over ahead of the entry before them, by entry id. */
   private final TreeMap<String, Signal.Wake> early = new TreeMap<>(EntryIds::compare);
   private long gapTimer = -1;
@@ -127,7 +132,12 @@ final class DeliveryLoop {
   }
 
   private boolean hasRoom() {
-    return inFlight.size() < maxUnacked && !connection.writeQueueFull();
+    return unacked() < maxUnacked && !connection.writeQueueFull();
+  }
+
+  /** Delivered entries the device has not acked yet: what the window bounds. */
+  private int unacked() {
+    return inFlight.size() - acking;
   }
 
   /** Everything read has been delivered and nothing is known to be waiting in the mailbox. */
@@ -147,14 +157,14 @@ final class DeliveryLoop {
 
   /** Reads and delivers the next batch unless a read is running, the loop is paused, or nothing is new. */
   void pump() {
-    if (stopped || reading || !moreMayExist || inFlight.size() >= maxUnacked) {
+    if (stopped || reading || !moreMayExist || unacked() >= maxUnacked) {
       return;
     }
     if (connection.writeQueueFull()) {
       PAUSED_FOR_SLOW_SOCKET.increment();
       return;
     }
-    int room = Math.min(batch, maxUnacked - inFlight.size());
+    int room = Math.min(batch, maxUnacked - unacked());
     reading = true;
     moreMayExist = false;
     mailbox.read(device, cursor, room)
@@ -181,7 +191,7 @@ final class DeliveryLoop {
 
   private void push(List<ServerFrame.Entry> entries) {
     for (ServerFrame.Entry entry : entries) {
-      inFlight.put(entry.entry(), entry);
+      inFlight.put(entry.entry(), Delivered.of(entry));
       connection.write(entry);
       cursor = entry.entry();
     }
@@ -195,25 +205,70 @@ final class DeliveryLoop {
   }
 
   /**
-   * The in-flight entries named by {@code entries}; all of them, or {@code UNKNOWN_ENTRY} when any was not
-   * delivered on this connection (or was acked already). Nothing is removed: see {@link #acked}.
+   * Starts an ack: the in-flight entries named by {@code entries}, all of them, or {@code UNKNOWN_ENTRY} when any
+   * was not delivered on this connection (or its ack is stored already). They no longer count against the window;
+   * nothing is removed until {@link #acked} (or, if storing the ack failed, {@link #ackFailed}).
    */
-  List<ServerFrame.Entry> inFlight(List<String> entries) {
-    List<ServerFrame.Entry> found = new ArrayList<>(entries.size());
+  List<Delivered> acking(List<String> entries) {
+    List<Delivered> found = new ArrayList<>(entries.size());
     for (String id : entries) {
-      ServerFrame.Entry entry = inFlight.get(id);
+      Delivered entry = inFlight.get(id);
       if (entry == null) {
         throw new ProtocolException(ErrorCode.UNKNOWN_ENTRY, "entry " + id + " was not delivered on this "
             + "connection or is acked already");
       }
       found.add(entry);
     }
+    for (Delivered entry : found) {
+      if (!entry.acking) {
+        entry.acking = true;
+        acking++;
+      }
+    }
+    pump();
     return found;
   }
 
-  /** The entries are gone from the mailbox: forget them and deliver more if the loop was waiting for room. */
+  /** The entries are gone from the mailbox: forget them. */
   void acked(List<String> entries) {
-    entries.forEach(inFlight::remove);
+    for (String id : entries) {
+      Delivered entry = inFlight.remove(id);
+      if (entry != null && entry.acking) {
+        acking--;
+      }
+    }
     pump();
+  }
+
+  /** Storing the ack failed: the entries count as unacked again (the device may ack them again). */
+  void ackFailed(List<String> entries) {
+    for (String id : entries) {
+      Delivered entry = inFlight.get(id);
+      if (entry != null && entry.acking) {
+        entry.acking = false;
+        acking--;
+      }
+    }
+  }
+
+  /**
+   * What an ack needs of a delivered entry: whom its {@code delivered} receipt goes to ({@code null}: none, for a
+   * receipt or for a sync copy, which is this account's own message) and for which message id.
+   */
+  static final class Delivered {
+    final String receiptTo;
+    final String messageId;
+    /** The device has acked it and the ack is being stored. */
+    boolean acking;
+
+    private Delivered(String receiptTo, String messageId) {
+      this.receiptTo = receiptTo;
+      this.messageId = messageId;
+    }
+
+    static Delivered of(ServerFrame.Entry entry) {
+      return entry instanceof ServerFrame.Message m && m.to() == null ? new Delivered(m.from(), m.id())
+          : new Delivered(null, null);
+    }
   }
 }

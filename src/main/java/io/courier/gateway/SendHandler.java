@@ -14,6 +14,7 @@ import io.courier.routing.DeliveryRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 
 /**
  * {@code send}: {@code {"type":"send","id":<message id>,"to":<account>,"envelopes":[{"device","ciphertext"}]}}.
@@ -43,7 +44,13 @@ final class SendHandler {
     this.limiter = limiter;
   }
 
-  Future<ServerFrame> handle(DeviceId sender, ClientFrame.Send send) {
+  /**
+   * Handles one send. {@code placed} completes as soon as the send's place in the recipient's mailbox order is
+   * fixed: its append has been written to the Redis connection (which applies commands in the order they were
+   * written), or the send failed before that. A connection starts its next send then, not when this one is
+   * answered, so one device's sends are stored in order while several are in flight.
+   */
+  Future<ServerFrame> handle(DeviceId sender, ClientFrame.Send send, Promise<Void> placed) {
     if (send.sync() != null && send.to().equals(sender.account())) {
       return Future.failedFuture(new ProtocolException(ErrorCode.INVALID_FIELD, "a message to your own account "
           + "reaches your other devices through 'envelopes'; it has no 'sync'"));
@@ -52,11 +59,16 @@ final class SendHandler {
     Append sync = send.sync() == null ? null : Append.syncCopies(sender, send);
     return limiter.take(sender.account())
         .compose(v -> sync == null ? Future.<Void>succeededFuture() : mailbox.checkDevices(sync))
-        .compose(v -> mailbox.append(recipient))
+        .compose(v -> {
+          Future<Written> appended = mailbox.append(recipient);
+          placed.tryComplete();
+          return appended;
+        })
         .andThen(stored -> wake(recipient, stored.result()))
         .compose(stored -> sync == null ? Future.succeededFuture(stored.at())
             : mailbox.append(sync).andThen(copies -> wake(sync, copies.result())).map(stored.at()))
         .andThen(done -> {
+          placed.tryComplete();
           if (done.succeeded()) {
             MESSAGES_SENT.increment();
           }

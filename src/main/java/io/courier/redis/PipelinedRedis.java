@@ -83,7 +83,9 @@ public final class PipelinedRedis implements Redis {
   synchronized Future<RedisConnection> connection() {
     if (connection == null || connection.failed()) {
       Promise<RedisConnection> made = Promise.promise();
-      context.runOnContext(v -> pool.connect().onComplete(made));
+      context.runOnContext(v -> pool.connect()
+          .onSuccess(RedisScript::cacheAll) // written before any command that could meet NOSCRIPT
+          .onComplete(made));
       Future<RedisConnection> connecting = made.future();
       connection = connecting;
       connecting.onSuccess(c -> {

@@ -3,6 +3,7 @@ package io.courier.redis;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One Lua script from {@code src/main/resources/lua/}, run with EVALSHA and, when Redis answers NOSCRIPT
@@ -20,6 +22,8 @@ import java.util.List;
  * files, never Java strings; each has one typed wrapper class in the package that owns its keys.
  */
 public final class RedisScript {
+  /** Every script loaded so far, for {@link #cacheAll}. */
+  private static final List<RedisScript> LOADED = new CopyOnWriteArrayList<>();
   private final String name;
   private final String source;
   private final String sha;
@@ -36,7 +40,9 @@ public final class RedisScript {
       if (in == null) {
         throw new IllegalStateException("missing script /lua/" + name);
       }
-      return new RedisScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      RedisScript script = new RedisScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      LOADED.add(script);
+      return script;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -48,6 +54,18 @@ public final class RedisScript {
         .recover(e -> isNoScript(e)
             ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(e));
+  }
+
+  /**
+   * Writes {@code SCRIPT LOAD} for every script loaded so far down {@code connection}, without waiting for the
+   * answers: Redis applies a connection's commands in order, so no EVALSHA written after these meets NOSCRIPT
+   * (unless someone runs {@code SCRIPT FLUSH} later). That matters where several commands are in flight on one
+   * connection: a NOSCRIPT retry would be applied after the commands written behind the failed one.
+   */
+  public static void cacheAll(RedisConnection connection) {
+    for (RedisScript script : LOADED) {
+      connection.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source));
+    }
   }
 
   public String name() {
