@@ -14,7 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Lua script from {@code src/main/resources/lua/}, run with EVALSHA and, when Redis answers NOSCRIPT
@@ -22,8 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * files, never Java strings; each has one typed wrapper class in the package that owns its keys.
  */
 public final class RedisScript {
-  /** Every script loaded so far, for {@link #cacheAll}. */
-  private static final List<RedisScript> LOADED = new CopyOnWriteArrayList<>();
+  /** Every script loaded so far, by name, for {@link #cacheAll}. */
+  private static final Map<String, RedisScript> LOADED = new ConcurrentHashMap<>();
   private final String name;
   private final String source;
   private final String sha;
@@ -41,7 +42,7 @@ public final class RedisScript {
         throw new IllegalStateException("missing script /lua/" + name);
       }
       RedisScript script = new RedisScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      LOADED.add(script);
+      LOADED.put(name, script);
       return script;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -63,7 +64,7 @@ public final class RedisScript {
    * connection: a NOSCRIPT retry would be applied after the commands written behind the failed one.
    */
   public static void cacheAll(RedisConnection connection) {
-    for (RedisScript script : LOADED) {
+    for (RedisScript script : LOADED.values()) {
       connection.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source));
     }
   }

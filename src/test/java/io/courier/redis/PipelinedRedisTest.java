@@ -102,6 +102,17 @@ class PipelinedRedisTest {
   }
 
   @Test
+  void aNewConnectionCachesTheScriptsBeforeItsFirstCommand() {
+    RedisScript script = RedisScript.load("limits_take.lua");
+    REDIS.redis().command("SCRIPT", "FLUSH");
+    long evalsBefore = REDIS.redis().calls("eval");
+    // The first command makes the connection; with the scripts cached first, EVALSHA finds its script.
+    Response reply = WireClient.await(script.run(redis, List.of(TestIds.unique("limit")), List.of("5", "1", "1")));
+    assertThat(reply.get(0).toInteger()).as("tokens granted").isEqualTo(1);
+    assertThat(REDIS.redis().calls("eval")).as("EVAL fallbacks after NOSCRIPT").isEqualTo(evalsBefore);
+  }
+
+  @Test
   void aConnectionThatDiesIsReplacedByTheNextCommand() {
     String key = TestIds.unique("revive");
     WireClient.await(redis.send(Request.cmd(Command.SET).arg(key).arg("1")));
