@@ -294,8 +294,39 @@ public final class ChatBench {
     } finally {
       api.close();
     }
+    JsonObject warm = warmRounds(rounds);
     return new JsonObject().put("mode", "drain").put("rounds", rounds)
-        .put("last", rounds.getJsonObject(rounds.size() - 1));
+        .put("last", rounds.getJsonObject(rounds.size() - 1)).put("warm", warm);
+  }
+
+  /**
+   * Store and drain rates of the second half of the rounds (the first half warms the JIT up: a fresh server keeps
+   * compiling for its first ~20 s under this load), as min, median and max; printed and returned.
+   */
+  private static JsonObject warmRounds(io.vertx.core.json.JsonArray rounds) {
+    int from = rounds.size() / 2;
+    List<Double> store = new ArrayList<>();
+    List<Double> drain = new ArrayList<>();
+    for (int i = from; i < rounds.size(); i++) {
+      store.add(rounds.getJsonObject(i).getDouble("storePerSecond"));
+      drain.add(rounds.getJsonObject(i).getDouble("drainPerSecond"));
+    }
+    JsonObject warm = new JsonObject().put("fromRound", from + 1).put("toRound", rounds.size())
+        .put("storePerSecond", spread(store)).put("drainPerSecond", spread(drain));
+    System.out.printf("rounds %d-%d: stored %s msgs/s, drained %s msgs/s (min / median / max)%n", from + 1,
+        rounds.size(), format(store), format(drain));
+    return warm;
+  }
+
+  private static JsonObject spread(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    return new JsonObject().put("min", sorted.get(0)).put("median", sorted.get(sorted.size() / 2))
+        .put("max", sorted.get(sorted.size() - 1));
+  }
+
+  private static String format(List<Double> values) {
+    JsonObject s = spread(values);
+    return String.format("%,.0f / %,.0f / %,.0f", s.getDouble("min"), s.getDouble("median"), s.getDouble("max"));
   }
 
   /**
