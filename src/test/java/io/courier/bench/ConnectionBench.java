@@ -61,6 +61,12 @@ public final class ConnectionBench {
    */
   public static final List<String> PRODUCTION_HEAP_FLAGS = List.of("-XX:G1PeriodicGCInterval=30000",
       "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+  /**
+   * Client JVMs compile with C1 only. A client lives for one run and its connect loop is simple, so C2's compiles
+   * (~60% of a client JVM's CPU while connecting, most of it start-up) bought nothing but CPU taken from the server
+   * on this shared box.
+   */
+  static final List<String> CLIENT_JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1");
   /** {@code /proc/<pid>/stat} counts CPU time in clock ticks of 1/100 s. */
   private static final long CLOCK_TICKS = 100;
   private static final Pattern GAUGE = Pattern.compile("(?m)^courier_connections_open(?:\\{[^}]*})? ([0-9.eE+-]+)$");
@@ -388,10 +394,12 @@ public final class ConnectionBench {
 
     static Client start(Options o, ServerProcess server, int node, String local, Path tokens, int from, int count,
         int rate) throws IOException {
-      List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx" + o.clientXmx, "-cp", System.getProperty("java.class.path"), ConnectionBenchClient.class.getName(),
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+          .toString(), "-Xmx" + o.clientXmx));
+      command.addAll(CLIENT_JVM_FLAGS);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), ConnectionBenchClient.class.getName(),
           "127.0.0.1", Integer.toString(server.port()), local, tokens.toString(), Integer.toString(from),
-          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600");
+          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600"));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       Client client = new Client(p, "client " + local + " -> node " + node + " [" + from + ", +" + count + ")");
       System.out.println(client.name + " pid " + p.pid() + " at " + rate + "/s");
