@@ -124,16 +124,19 @@ public final class ConnectionBench {
       System.out.printf("%d devices and tokens in %d ms%n", devices, ms(t0));
 
       // warm-up: open and close o.warmup connections per node, so the baseline has JIT, pools and buffers.
-      int nextIndex = perNode * o.nodes;
-      List<Client> warmups = new ArrayList<>();
-      for (int n = 0; n < o.nodes && o.warmup > 0; n++) {
-        warmups.add(Client.start(o, servers.get(n), n, "127.0.0." + (2 + n), tokenFile, nextIndex, o.warmup,
-            Math.min(o.rate, 500)));
-        nextIndex += o.warmup;
-      }
-      for (Client w : warmups) {
-        w.awaitReady(o.deadlineSeconds + 30);
-        w.close();
+      // Later rounds reuse the first round's devices and tokens.
+      for (int round = 0; round < o.warmupRounds; round++) {
+        int nextIndex = perNode * o.nodes;
+        List<Client> warmups = new ArrayList<>();
+        for (int n = 0; n < o.nodes && o.warmup > 0; n++) {
+          warmups.add(Client.start(o, servers.get(n), n, "127.0.0." + (2 + n), tokenFile, nextIndex, o.warmup,
+              Math.min(o.rate, 500)));
+          nextIndex += o.warmup;
+        }
+        for (Client w : warmups) {
+          w.awaitReady(o.deadlineSeconds + 30);
+          w.close();
+        }
       }
       Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
       long[] baseline = new long[o.nodes];
@@ -241,7 +244,7 @@ public final class ConnectionBench {
           .put("handshakesPerSecond", opened / connectSeconds).put("rateLimit", o.rate)
           .put("connectCpuSeconds", new JsonObject().put("wall", wallSeconds).put("servers", serverCpu)
               .put("redis", redisCpu).put("clients", clientCpu))
-          .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup)
+          .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup).put("warmupRounds", o.warmupRounds)
           .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx).put("gcBeforeRss", o.gcBeforeRss)
           .put("productionHeapFlags", new JsonArray(new ArrayList<>(PRODUCTION_HEAP_FLAGS)))
           .put("serverFlags", new JsonArray(new ArrayList<>(o.serverFlags)))
@@ -459,7 +462,7 @@ public final class ConnectionBench {
   }
 
   /** Command-line options; see the class comment for the defaults. */
-  record Options(int nodes, int connections, int perClient, int rate, int warmup, int settleSeconds,
+  record Options(int nodes, int connections, int perClient, int rate, int warmup, int warmupRounds, int settleSeconds,
       String serverXmx, String clientXmx, int deadlineSeconds, List<String> serverFlags, List<String> serverSets,
       boolean histo, List<String> jcmds, boolean gcBeforeRss) {
     static Options parse(String[] args) {
@@ -468,6 +471,7 @@ public final class ConnectionBench {
       int perClient = 15_000;
       int rate = 1_000;
       int warmup = 1_000;
+      int warmupRounds = 1;
       int settle = 10;
       String serverXmx = "1g";
       String clientXmx = "1g";
@@ -485,6 +489,7 @@ public final class ConnectionBench {
           case "--per-client" -> perClient = Integer.parseInt(value);
           case "--rate" -> rate = Integer.parseInt(value);
           case "--warmup" -> warmup = Integer.parseInt(value);
+          case "--warmup-rounds" -> warmupRounds = Integer.parseInt(value);
           case "--settle" -> settle = Integer.parseInt(value);
           case "--server-xmx" -> serverXmx = value;
           case "--client-xmx" -> clientXmx = value;
@@ -500,7 +505,7 @@ public final class ConnectionBench {
       if (perClient > 19_000) {
         throw new IllegalArgumentException("--per-client above 19000 does not fit the 20,000 open-file limit");
       }
-      return new Options(nodes, connections, perClient, rate, warmup, settle, serverXmx, clientXmx, deadline,
+      return new Options(nodes, connections, perClient, rate, warmup, warmupRounds, settle, serverXmx, clientXmx, deadline,
           List.copyOf(serverFlags), List.copyOf(serverSets), histo, List.copyOf(jcmds), gcBeforeRss);
     }
   }
