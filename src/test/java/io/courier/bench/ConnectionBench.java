@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * {@code target/bench/connections-<timestamp>.json}.
  *
  * <p>Options: {@code --nodes 1}, {@code --connections 19000} (in total, split evenly over the nodes),
- * {@code --per-client 15000}, {@code --rate 1000}, {@code --warmup 1000}, {@code --settle 10},
+ * {@code --per-client 15000}, {@code --rate 1000}, {@code --warmup 1000}, {@code --warmup-rounds 1} (how many
+ * times the warm-up connects and closes its connections), {@code --settle 10},
  * {@code --server-xmx 1g}, {@code --client-xmx 1g}, {@code --deadline 300} (seconds for the connect phase);
  * repeatable, for experiments: {@code --server-flag <jvm flag>} and {@code --server-set <key=value>} (passed to
  * every server JVM), and {@code --histo true}: after each RSS reading (baseline and final), run
