@@ -83,7 +83,6 @@ public final class PipelinedRedis implements Redis {
       Future<RedisConnection> connecting = made.future();
       connection = connecting;
       connecting.onSuccess(c -> {
-        RedisFlushBatching.install(c);
         c.exceptionHandler(e -> forget(connecting));
         c.endHandler(v -> forget(connecting));
       });
