@@ -1,14 +1,22 @@
 -- A connection claims its device: takes the next connection epoch and becomes the device's route, returning the
--- route it replaced so the node holding the older connection can be told to close it.
+-- route it replaced so the node holding the older connection can be told to close it. A device that is no longer
+-- listed among its account's devices (logged out) claims nothing. One script, so a handshake checks its device and
+-- claims it in one round trip, and a logout cannot slip in between the check and the claim.
 --
 -- KEYS[1] conn:{u:A}:D     the device's connection epoch counter
 -- KEYS[2] routes:{u:A}     hash: device -> '<node id> <epoch>' of the live connection
--- ARGV[1] device number    ARGV[2] this node's id    ARGV[3] expiry of both keys, seconds
+-- KEYS[3] devices:{u:A}    hash: device -> record; the device must be a field
+-- ARGV[1] device number    ARGV[2] this node's id    ARGV[3] expiry of both routing keys, seconds
 --
--- Returns {epoch, previous route or ''}.
-local epoch = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-local previous = redis.call('HGET', KEYS[2], ARGV[1]) or ''
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. ' ' .. epoch)
-redis.call('EXPIRE', KEYS[2], ARGV[3])
+-- Returns {epoch, previous route or ''}, or {0, ''} (nothing written) when the device is not listed.
+local epochKey, routesKey, devicesKey = KEYS[1], KEYS[2], KEYS[3]
+local device, nodeId, ttl = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('HEXISTS', devicesKey, device) == 0 then
+  return {0, ''}
+end
+local epoch = redis.call('INCR', epochKey)
+redis.call('EXPIRE', epochKey, ttl)
+local previous = redis.call('HGET', routesKey, device) or ''
+redis.call('HSET', routesKey, device, nodeId .. ' ' .. epoch)
+redis.call('EXPIRE', routesKey, ttl)
 return {epoch, previous}

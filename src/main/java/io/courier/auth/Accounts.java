@@ -156,9 +156,13 @@ public final class Accounts {
     return redis.send(Request.cmd(Command.HEXISTS).arg(key).arg(device.device()))
         .compose(exists -> exists.toInteger() == 1
             ? Future.succeededFuture(device)
-            : Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_REVOKED,
-                "the device was logged out; log in again")))
+            : Future.failedFuture(loggedOut()))
         .recover(StoreFailures::unavailable);
+  }
+
+  /** The refusal of a token whose device is no longer listed: it was logged out. */
+  public static ProtocolException loggedOut() {
+    return new ProtocolException(ErrorCode.TOKEN_REVOKED, "the device was logged out; log in again");
   }
 
   /** A session (tokens) for a device just created by log-in or link. */

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * One authenticated device's WebSocket: owns the socket, its {@link DeliveryLoop}, its liveness timer and its
  * error budget, and hands each decoded frame to its handler.
  *
- * <p>Start: claim the device (its next connection epoch and its route; older connections of the device close
- * with 4409), then start delivering the mailbox. Sends are stored in arrival order, several in flight at once
+ * <p>The handshake has already claimed the device (its next connection epoch and its route, see
+ * {@link WebSocketHandler}). Start: register here with that epoch (older connections of the device close with
+ * 4409), then start delivering the mailbox. Sends are stored in arrival order, several in flight at once
  * ({@link #enqueueSend}), so one device's messages are stored in the order it sent them.
  *
  * <p>Everything runs on the socket's context; no field is touched from another thread.
@@ -43,7 +44,8 @@ final class Connection {
   private final DeviceId device;
   private final Gateway gateway;
   private final DeliveryLoop delivery;
-  private long epoch;
+  /** The epoch the handshake claimed; a signal for a newer one closes this connection. */
+  private final long epoch;
   /** Sends received and not started: the next starts when the one before it has its place in the mailbox order. */
   private final ArrayDeque<ClientFrame.Send> waitingSends = new ArrayDeque<>();
   /** A send has started and does not have its place yet. */
@@ -62,10 +64,11 @@ final class Connection {
   private int errorsInWindow;
   private boolean closed;
 
-  Connection(Vertx vertx, ServerWebSocket socket, DeviceId device, Gateway gateway) {
+  Connection(Vertx vertx, ServerWebSocket socket, DeviceId device, long epoch, Gateway gateway) {
     this.vertx = vertx;
     this.socket = socket;
     this.device = device;
+    this.epoch = epoch;
     this.gateway = gateway;
     this.delivery = new DeliveryLoop(vertx, gateway.mailbox(), device, this, gateway.config().mailbox().readBatch(),
         gateway.config().limits().maxUnackedEntries());
@@ -83,21 +86,7 @@ final class Connection {
     socket.exceptionHandler(e -> log.atDebug().addKeyValue("device", device).log("socket error: {}", e.toString()));
     long pingMs = gateway.config().connection().pingInterval().toMillis();
     livenessTimer = vertx.setPeriodic(pingMs, id -> checkLiveness());
-    gateway.router().claim(device, this::onSignal)
-        .onSuccess(this::takeOver)
-        .onFailure(e -> {
-          log.atWarn().addKeyValue("device", device).log("connection start failed: {}", e.toString());
-          close(CloseReason.INTERNAL_ERROR);
-        });
-  }
-
-  private void takeOver(long epoch) {
-    this.epoch = epoch;
-    if (closed) {
-      // The socket closed while the claim was on its way.
-      gateway.router().release(device, epoch);
-      return;
-    }
+    gateway.router().register(device, epoch, this::onSignal);
     // Debug, not info: a reconnect storm would write one line per connection.
     log.atDebug().addKeyValue("device", device).addKeyValue("epoch", epoch).log("connected");
     delivery.pump();
@@ -105,10 +94,7 @@ final class Connection {
 
   private void onSignal(Signal signal) {
     if (signal instanceof Signal.Wake wake) {
-      // Before the claim is answered the connection has not read yet, and its first read finds the entry.
-      if (epoch > 0) {
-        delivery.offer(wake);
-      }
+      delivery.offer(wake);
     } else if (signal instanceof Signal.Takeover t) {
       if (t.epoch() > epoch) {
         close(CloseReason.CONNECTED_ELSEWHERE);
@@ -292,8 +278,6 @@ final class Connection {
     gateway.connections().remove(this);
     delivery.stop();
     vertx.cancelTimer(livenessTimer);
-    if (epoch > 0) {
-      gateway.router().release(device, epoch);
-    }
+    gateway.router().release(device, epoch);
   }
 }

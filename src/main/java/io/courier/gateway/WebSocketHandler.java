@@ -1,5 +1,8 @@
 package io.courier.gateway;
 
+import io.courier.auth.AccountRedisKeys;
+import io.courier.auth.Accounts;
+import io.courier.auth.TokenService;
 import io.courier.net.FlushBatching;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
@@ -17,10 +20,11 @@ import java.util.List;
 
 /**
  * {@code GET /v1/ws}: the WebSocket handshake. Checks the browser Origin against {@code server.allowedOrigins},
- * verifies the access token (header, or {@code ?token=} for browsers) and that its device still exists, and
- * only then upgrades and starts a {@link Connection}. Refusals are plain HTTP answers with the error body
- * ({@code TOKEN_MISSING}, {@code TOKEN_EXPIRED}, {@code TOKEN_INVALID}, {@code TOKEN_REVOKED} as 401,
- * {@code ORIGIN_NOT_ALLOWED} as 403).
+ * verifies the access token (header, or {@code ?token=} for browsers), claims its device if it still exists
+ * (one script call: the device check and the route claim, see {@link io.courier.routing.DeliveryRouter#claim}),
+ * and only then upgrades and starts a {@link Connection} with the claimed epoch; if the upgrade fails, the claim
+ * is released. Refusals are plain HTTP answers with the error body ({@code TOKEN_MISSING}, {@code TOKEN_EXPIRED},
+ * {@code TOKEN_INVALID}, {@code TOKEN_REVOKED} as 401, {@code ORIGIN_NOT_ALLOWED} as 403).
  */
 final class WebSocketHandler implements Handler<RoutingContext> {
   private static final String BEARER = "Bearer ";
@@ -41,23 +45,32 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     // Hold the request while the token is checked; the upgrade needs it unread.
     request.pause();
     authenticate(request)
-        .compose(device -> request.toWebSocket().map(socket -> accept(request, socket, device)))
+        .compose(claimed -> upgrade(request, claimed))
         .onSuccess(Connection::start)
         .onFailure(rc::fail);
   }
 
+  /** A device whose route the handshake has claimed, with the claim's epoch. */
+  private record Claimed(DeviceId device, long epoch) {}
+
+  private Future<Connection> upgrade(HttpServerRequest request, Claimed claimed) {
+    return request.toWebSocket()
+        .map(socket -> accept(request, socket, claimed))
+        .onFailure(e -> gateway.router().release(claimed.device(), claimed.epoch()));
+  }
+
   /** Runs on the socket's context, right after the upgrade. */
-  private Connection accept(HttpServerRequest request, ServerWebSocket socket, DeviceId device) {
+  private Connection accept(HttpServerRequest request, ServerWebSocket socket, Claimed claimed) {
     // The socket vertx-web hands out is a wrapper without access to its channel; the request's connection has it.
     ChannelPipeline pipeline = request.connection() instanceof ConnectionBase c ? c.channel().pipeline() : null;
     UpgradeRelease.release(pipeline, socket);
     if (pipeline != null) {
       FlushBatching.install(pipeline);
     }
-    return new Connection(vertx, socket, device, gateway);
+    return new Connection(vertx, socket, claimed.device(), claimed.epoch(), gateway);
   }
 
-  private Future<DeviceId> authenticate(HttpServerRequest request) {
+  private Future<Claimed> authenticate(HttpServerRequest request) {
     if (gateway.draining().get()) {
       return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "this node is shutting down; "
           + "reconnect"));
@@ -72,7 +85,21 @@ final class WebSocketHandler implements Handler<RoutingContext> {
       return Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_MISSING, "no access token: send "
           + "'Authorization: Bearer <token>' or ?token=<token>"));
     }
-    return gateway.tokens().verify(token).compose(gateway.accounts()::checkDevice);
+    return gateway.tokens().verify(token).compose(this::claim);
+  }
+
+  /**
+   * Claims the token's device if it is still listed. An external issuer's device is first recorded (or found) by
+   * {@link io.courier.auth.Accounts#checkDevice}; an own token's device was created at log-in or link, so its
+   * check is part of the claim: one Redis round trip per handshake, not two.
+   */
+  private Future<Claimed> claim(TokenService.VerifiedToken token) {
+    Future<DeviceId> listed = token.external()
+        ? gateway.accounts().checkDevice(token) : Future.succeededFuture(token.device());
+    return listed.compose(device -> gateway.router().claim(device, AccountRedisKeys.devices(device.account()))
+        .compose(epoch -> epoch > 0
+            ? Future.succeededFuture(new Claimed(device, epoch))
+            : Future.failedFuture(Accounts.loggedOut())));
   }
 
   /**

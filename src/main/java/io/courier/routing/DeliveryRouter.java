@@ -3,7 +3,6 @@ package io.courier.routing;
 import io.courier.protocol.DeviceId;
 import io.courier.redis.RedisScript;
 import io.courier.redis.StoreFailures;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -53,25 +52,34 @@ public final class DeliveryRouter {
   }
 
   /**
-   * Makes the calling connection its device's live one: claims the route and registers the connection here
-   * ({@code handler} runs on the caller's context); older connections, here or on another node, are told to close.
+   * Claims the device's route for a connection about to open, if the device is still listed in
+   * {@code devicesKey} (its account's devices hash, keyed by device number: a logged-out device is not): takes the
+   * next epoch and the route in one script call, and tells the node of the route it replaced, if another live
+   * member, to close the older connection. The connection then {@link #register}s with the epoch; until it has,
+   * wake-ups for it are dropped (it reads its mailbox when it starts) and takeovers are kept for it.
    *
-   * @return this connection's epoch
+   * @return this connection's epoch, or 0 when the device is not listed (nothing was claimed)
    */
-  public Future<Long> claim(DeviceId device, Handler<Signal> handler) {
-    Context context = Vertx.currentContext();
-    return CLAIM.run(redis, List.of(RoutingRedisKeys.epoch(device), RoutingRedisKeys.routes(device.account())),
-            List.of(Integer.toString(device.device()), node.id(), Long.toString(ROUTE_TTL_SECONDS)))
+  public Future<Long> claim(DeviceId device, String devicesKey) {
+    return CLAIM.run(redis, List.of(RoutingRedisKeys.epoch(device), RoutingRedisKeys.routes(device.account()),
+            devicesKey), List.of(Integer.toString(device.device()), node.id(), Long.toString(ROUTE_TTL_SECONDS)))
         .recover(StoreFailures::unavailable)
         .map(reply -> {
           long epoch = reply.get(0).toLong();
-          node.connections().register(device, epoch, context, handler);
           String previousNode = nodeOf(reply.get(1).toString());
-          if (previousNode != null && !previousNode.equals(node.id()) && node.isMember(previousNode)) {
+          if (epoch > 0 && previousNode != null && !previousNode.equals(node.id()) && node.isMember(previousNode)) {
             eventBus.send(address(previousNode), NodeMessages.takeover(device, epoch));
           }
           return epoch;
         });
+  }
+
+  /**
+   * Makes the connection that {@link #claim}ed {@code epoch} the device's connection on this node; {@code handler}
+   * runs on the caller's context. An older connection of the device here is told to close.
+   */
+  public void register(DeviceId device, long epoch, Handler<Signal> handler) {
+    node.connections().register(device, epoch, Vertx.currentContext(), handler);
   }
 
   /** The connection with {@code epoch} has closed: forget it here and, unless replaced, its route. */

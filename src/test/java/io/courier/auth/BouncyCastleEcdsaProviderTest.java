@@ -69,6 +69,35 @@ class BouncyCastleEcdsaProviderTest {
     assertThat(jdk.verify(signature)).isTrue();
   }
 
+  @Test
+  void aReusedVerifierChecksAgainstTheKeyItWasLastInitialisedWith() throws GeneralSecurityException {
+    KeyPair first = SigningKeys.generate();
+    KeyPair second = SigningKeys.generate();
+    byte[] byFirst = sign(first);
+    byte[] bySecond = sign(second);
+    Signature verifier = Signature.getInstance("SHA256withECDSA");
+    for (int round = 0; round < 2; round++) {
+      assertThat(verifyWith(verifier, first, byFirst)).isTrue();
+      assertThat(verifyWith(verifier, first, bySecond)).as("the other key's signature").isFalse();
+      assertThat(verifyWith(verifier, second, bySecond)).isTrue();
+      assertThat(verifyWith(verifier, second, byFirst)).as("the other key's signature").isFalse();
+    }
+  }
+
+  private static byte[] sign(KeyPair keys) throws GeneralSecurityException {
+    Signature jdk = Signature.getInstance("SHA256withECDSA", "SunEC");
+    jdk.initSign(keys.getPrivate());
+    jdk.update(DATA);
+    return jdk.sign();
+  }
+
+  private static boolean verifyWith(Signature verifier, KeyPair keys, byte[] signature)
+      throws GeneralSecurityException {
+    verifier.initVerify(keys.getPublic());
+    verifier.update(DATA);
+    return verifier.verify(signature);
+  }
+
   private static boolean verify(KeyPair keys, byte[] data, byte[] signature) throws GeneralSecurityException {
     Signature verifier = Signature.getInstance("SHA256withECDSA");
     verifier.initVerify(keys.getPublic());

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * {@code target/bench/connections-<timestamp>.json}.
  *
  * <p>Options: {@code --nodes 1}, {@code --connections 19000} (in total, split evenly over the nodes),
- * {@code --per-client 15000}, {@code --rate 1000}, {@code --warmup 1000}, {@code --settle 10},
+ * {@code --per-client 15000}, {@code --rate 1000}, {@code --warmup 1000}, {@code --warmup-rounds 1} (how many
+ * times the warm-up connects and closes its connections), {@code --settle 10},
  * {@code --server-xmx 1g}, {@code --client-xmx 1g}, {@code --deadline 300} (seconds for the connect phase);
  * repeatable, for experiments: {@code --server-flag <jvm flag>} and {@code --server-set <key=value>} (passed to
  * every server JVM), and {@code --histo true}: after each RSS reading (baseline and final), run
@@ -61,6 +62,12 @@ public final class ConnectionBench {
    */
   public static final List<String> PRODUCTION_HEAP_FLAGS = List.of("-XX:G1PeriodicGCInterval=30000",
       "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+  /**
+   * Client JVMs compile with C1 only. A client lives for one run and its connect loop is simple, so C2's compiles
+   * (~60% of a client JVM's CPU while connecting, most of it start-up) bought nothing but CPU taken from the server
+   * on this shared box.
+   */
+  static final List<String> CLIENT_JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1");
   /** {@code /proc/<pid>/stat} counts CPU time in clock ticks of 1/100 s. */
   private static final long CLOCK_TICKS = 100;
   private static final Pattern GAUGE = Pattern.compile("(?m)^courier_connections_open(?:\\{[^}]*})? ([0-9.eE+-]+)$");
@@ -118,16 +125,19 @@ public final class ConnectionBench {
       System.out.printf("%d devices and tokens in %d ms%n", devices, ms(t0));
 
       // warm-up: open and close o.warmup connections per node, so the baseline has JIT, pools and buffers.
-      int nextIndex = perNode * o.nodes;
-      List<Client> warmups = new ArrayList<>();
-      for (int n = 0; n < o.nodes && o.warmup > 0; n++) {
-        warmups.add(Client.start(o, servers.get(n), n, "127.0.0." + (2 + n), tokenFile, nextIndex, o.warmup,
-            Math.min(o.rate, 500)));
-        nextIndex += o.warmup;
-      }
-      for (Client w : warmups) {
-        w.awaitReady(o.deadlineSeconds + 30);
-        w.close();
+      // Later rounds reuse the first round's devices and tokens.
+      for (int round = 0; round < o.warmupRounds; round++) {
+        int nextIndex = perNode * o.nodes;
+        List<Client> warmups = new ArrayList<>();
+        for (int n = 0; n < o.nodes && o.warmup > 0; n++) {
+          warmups.add(Client.start(o, servers.get(n), n, "127.0.0." + (2 + n), tokenFile, nextIndex, o.warmup,
+              Math.min(o.rate, 500)));
+          nextIndex += o.warmup;
+        }
+        for (Client w : warmups) {
+          w.awaitReady(o.deadlineSeconds + 30);
+          w.close();
+        }
       }
       Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
       long[] baseline = new long[o.nodes];
@@ -235,7 +245,7 @@ public final class ConnectionBench {
           .put("handshakesPerSecond", opened / connectSeconds).put("rateLimit", o.rate)
           .put("connectCpuSeconds", new JsonObject().put("wall", wallSeconds).put("servers", serverCpu)
               .put("redis", redisCpu).put("clients", clientCpu))
-          .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup)
+          .put("clients", clients.size()).put("clientRssKiB", clientRss).put("warmupPerNode", o.warmup).put("warmupRounds", o.warmupRounds)
           .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx).put("gcBeforeRss", o.gcBeforeRss)
           .put("productionHeapFlags", new JsonArray(new ArrayList<>(PRODUCTION_HEAP_FLAGS)))
           .put("serverFlags", new JsonArray(new ArrayList<>(o.serverFlags)))
@@ -388,10 +398,12 @@ public final class ConnectionBench {
 
     static Client start(Options o, ServerProcess server, int node, String local, Path tokens, int from, int count,
         int rate) throws IOException {
-      List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx" + o.clientXmx, "-cp", System.getProperty("java.class.path"), ConnectionBenchClient.class.getName(),
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+          .toString(), "-Xmx" + o.clientXmx));
+      command.addAll(CLIENT_JVM_FLAGS);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), ConnectionBenchClient.class.getName(),
           "127.0.0.1", Integer.toString(server.port()), local, tokens.toString(), Integer.toString(from),
-          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600");
+          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600"));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       Client client = new Client(p, "client " + local + " -> node " + node + " [" + from + ", +" + count + ")");
       System.out.println(client.name + " pid " + p.pid() + " at " + rate + "/s");
@@ -451,7 +463,7 @@ public final class ConnectionBench {
   }
 
   /** Command-line options; see the class comment for the defaults. */
-  record Options(int nodes, int connections, int perClient, int rate, int warmup, int settleSeconds,
+  record Options(int nodes, int connections, int perClient, int rate, int warmup, int warmupRounds, int settleSeconds,
       String serverXmx, String clientXmx, int deadlineSeconds, List<String> serverFlags, List<String> serverSets,
       boolean histo, List<String> jcmds, boolean gcBeforeRss) {
     static Options parse(String[] args) {
@@ -460,6 +472,7 @@ public final class ConnectionBench {
       int perClient = 15_000;
       int rate = 1_000;
       int warmup = 1_000;
+      int warmupRounds = 1;
       int settle = 10;
       String serverXmx = "1g";
       String clientXmx = "1g";
@@ -477,6 +490,7 @@ public final class ConnectionBench {
           case "--per-client" -> perClient = Integer.parseInt(value);
           case "--rate" -> rate = Integer.parseInt(value);
           case "--warmup" -> warmup = Integer.parseInt(value);
+          case "--warmup-rounds" -> warmupRounds = Integer.parseInt(value);
           case "--settle" -> settle = Integer.parseInt(value);
           case "--server-xmx" -> serverXmx = value;
           case "--client-xmx" -> clientXmx = value;
@@ -492,7 +506,7 @@ public final class ConnectionBench {
       if (perClient > 19_000) {
         throw new IllegalArgumentException("--per-client above 19000 does not fit the 20,000 open-file limit");
       }
-      return new Options(nodes, connections, perClient, rate, warmup, settle, serverXmx, clientXmx, deadline,
+      return new Options(nodes, connections, perClient, rate, warmup, warmupRounds, settle, serverXmx, clientXmx, deadline,
           List.copyOf(serverFlags), List.copyOf(serverSets), histo, List.copyOf(jcmds), gcBeforeRss);
     }
   }

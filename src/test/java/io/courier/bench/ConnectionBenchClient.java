@@ -51,7 +51,7 @@ public final class ConnectionBenchClient {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[7]));
     long holdSeconds = Long.parseLong(args[8]);
 
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.builder().withTransport(BindAddressNoPortTransport.orDefault()).build();
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(count + 10)
         .setLocalAddress(localAddress)

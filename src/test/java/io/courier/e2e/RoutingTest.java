@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.CourierServer;
 import io.courier.client.Session;
+import io.courier.testing.RespConnection;
 import io.courier.testing.ServerExtension;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
 import io.courier.testing.WireClient;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,8 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RoutingTest {
   @RegisterExtension
   static final ServerExtension SERVER = new ServerExtension("limits.sendsPerSecond=1", "limits.sendBurst=2");
-
-
 
   @Test
   void newConnectionForADeviceTakesOverAndTheOldOneIsClosedWith4409() {
@@ -38,6 +39,43 @@ class RoutingTest {
         assertThat(fresh.expect("message").getString("id")).isEqualTo("m1");
       }
     }
+  }
+
+  @Test
+  void aHandshakeChecksItsDeviceAndClaimsItInOneRedisCall() {
+    Session bob = SERVER.accounts().register("bob");
+    String marker = "handshake-done-" + bob.account();
+    List<String> commands = new ArrayList<>();
+    try (RespConnection monitor = SERVER.redis().connect()) {
+      monitor.call("MONITOR");
+      try (WireClient b = SERVER.connect(bob)) {
+        b.expect("drained");
+      }
+      SERVER.redis().command("ECHO", marker);
+      for (Object line = monitor.next(); !line.toString().contains(marker); line = monitor.next()) {
+        commands.add(line.toString());
+      }
+    }
+    // From the handshake to the close: the claim script (device check inside), the mailbox read, the release.
+    String devices = "devices:{u:" + bob.account() + "}";
+    assertThat(commands).filteredOn(c -> c.toLowerCase(Locale.ROOT).contains("\"hexists\"") && c.contains(devices))
+        .as("device checks").singleElement().asString().contains("lua]");
+  }
+
+  @Test
+  void aLoggedOutDevicesHandshakeIsRefusedAndClaimsNothing() {
+    Session bob = SERVER.accounts().register("bob");
+    try (WireClient b = SERVER.connect(bob)) {
+      b.expect("drained");
+    }
+    String epochKey = "conn:{u:" + bob.account() + "}:" + bob.device();
+    Object epoch = SERVER.redis().command("GET", epochKey);
+    WireClient.await(SERVER.accounts().api().logout(bob.accessToken()));
+    WireClient.Refusal refusal = WireClient.refused(SERVER.vertx(), SERVER.port(), bob.accessToken(), null);
+    assertThat(List.of(refusal.status(), refusal.body().getString("code"))).containsExactly(401, "TOKEN_REVOKED");
+    assertThat(SERVER.redis().command("GET", epochKey)).as("epoch").isEqualTo(epoch);
+    assertThat(SERVER.redis().command("HGET", "routes:{u:" + bob.account() + "}", Integer.toString(bob.device())))
+        .as("route").isNull();
   }
 
   @Test

@@ -84,6 +84,18 @@ public final class RespConnection implements AutoCloseable {
     return reply;
   }
 
+  /**
+   * Reads the next reply that was not asked for by {@link #call}: after {@code MONITOR}, one line per command
+   * Redis runs (scripts' commands marked {@code [0 lua]}).
+   */
+  public Object next() {
+    try {
+      return readReply();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from redis failed", e);
+    }
+  }
+
   @Override
   public void close() {
     closeQuietly(socket);
