@@ -62,7 +62,8 @@ import org.HdrHistogram.Histogram;
  * stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
  * server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
  * exits by SIGTERM so the agent can write its output), {@code --server-set key=value} (repeatable; a server
- * setting, e.g. {@code mailbox.readBatch=500}).
+ * setting, e.g. {@code mailbox.readBatch=500}), {@code --redis-set name=value} (repeatable; a {@code redis.conf}
+ * directive for the bench's Redis, e.g. {@code auto-aof-rewrite-min-size=1gb}).
  */
 public final class ChatBench {
   private static final String PASSWORD = "bench-password-1";
@@ -78,7 +79,12 @@ public final class ChatBench {
     String stamp = Instant.now().toString().replace(":", "").replace(".", "");
     Vertx vertx = Vertx.vertx();
     JsonObject result;
-    try (RedisProcess redis = RedisProcess.builder().appendOnly(true).fsync("everysec").build().start();
+    RedisProcess.Builder redisBuilder = RedisProcess.builder().appendOnly(true).fsync("everysec");
+    for (String set : o.redisSets) {
+      String[] pair = set.split("=", 2);
+      redisBuilder.setting(pair[0], pair[1]);
+    }
+    try (RedisProcess redis = redisBuilder.build().start();
          ServerProcess server = startServer(o, redis)) {
       long serverPid = ConnectionBench.pid(server);
       long redisPid = redisPid(redis);
@@ -706,7 +712,8 @@ public final class ChatBench {
 
   /** Command-line options; see the class comment for the defaults. */
   record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
-      String serverXmx, String jfr, List<String> serverFlags, int senders, int rounds, List<String> serverSets) {
+      String serverXmx, String jfr, List<String> serverFlags, int senders, int rounds, List<String> serverSets,
+      List<String> redisSets) {
     static Options parse(String[] args) {
       int pairs = 100;
       int rate = 2_000;
@@ -721,6 +728,7 @@ public final class ChatBench {
       int senders = 1;
       int rounds = 3;
       List<String> serverSets = new ArrayList<>();
+      List<String> redisSets = new ArrayList<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -737,6 +745,12 @@ public final class ChatBench {
           case "--senders" -> senders = Integer.parseInt(value);
           case "--server-set" -> serverSets.add(value);
           case "--rounds" -> rounds = Integer.parseInt(value);
+          case "--redis-set" -> {
+            if (!value.contains("=")) {
+              throw new IllegalArgumentException("--redis-set needs name=value, not " + value);
+            }
+            redisSets.add(value);
+          }
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
@@ -747,14 +761,15 @@ public final class ChatBench {
         throw new IllegalArgumentException("need senders, rounds >= 1 and drain >= senders");
       }
       return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx, jfr, serverFlags, senders,
-          rounds, serverSets);
+          rounds, serverSets, redisSets);
     }
 
     JsonObject toJson() {
       return new JsonObject().put("pairs", pairs).put("rate", rate).put("duration", duration).put("warmup", warmup)
           .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx)
           .put("jfr", jfr).put("serverFlags", new io.vertx.core.json.JsonArray(serverFlags))
-          .put("senders", senders).put("rounds", rounds).put("serverSets", new io.vertx.core.json.JsonArray(serverSets));
+          .put("senders", senders).put("rounds", rounds).put("serverSets", new io.vertx.core.json.JsonArray(serverSets))
+          .put("redisSets", new io.vertx.core.json.JsonArray(redisSets));
     }
   }
 }

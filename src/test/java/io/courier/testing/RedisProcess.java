@@ -52,6 +52,8 @@ public final class RedisProcess implements AutoCloseable {
   private final Path executable;
   private final boolean appendOnly;
   private final String fsync;
+  /** Further {@code --name value} arguments. */
+  private final List<String> settings;
   private Path dir;
   private int port;
   private Process process;
@@ -62,6 +64,7 @@ public final class RedisProcess implements AutoCloseable {
     this.executable = builder.executable != null ? builder.executable : RedisExecutable.find();
     this.appendOnly = builder.appendOnly;
     this.fsync = builder.fsync;
+    this.settings = List.copyOf(builder.settings);
   }
 
   /** A builder with AOF off, fsync {@code everysec}, and {@code redis-server} from {@link RedisExecutable#find()}. */
@@ -192,14 +195,16 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   private List<String> command() {
-    return List.of(executable.toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(executable.toString(),
         "--port", Integer.toString(port),
         "--bind", HOST,
         "--dir", dir.toString(),
         "--save", "",
         "--appendonly", appendOnly ? "yes" : "no",
         "--appendfsync", fsync,
-        "--protected-mode", "no");
+        "--protected-mode", "no"));
+    command.addAll(settings);
+    return command;
   }
 
   private void launch() {
@@ -276,6 +281,7 @@ public final class RedisProcess implements AutoCloseable {
     private boolean appendOnly;
     private String fsync = "everysec";
     private Path executable;
+    private final List<String> settings = new java.util.ArrayList<>();
 
     private Builder() {
     }
@@ -292,6 +298,13 @@ public final class RedisProcess implements AutoCloseable {
         throw new IllegalArgumentException("fsync must be one of " + FSYNC_POLICIES + ", not " + policy);
       }
       this.fsync = policy;
+      return this;
+    }
+
+    /** Any other {@code redis.conf} directive, e.g. {@code setting("auto-aof-rewrite-min-size", "1gb")}. */
+    public Builder setting(String name, String value) {
+      settings.add("--" + name);
+      settings.add(value);
       return this;
     }
 
