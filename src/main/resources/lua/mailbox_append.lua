@@ -10,7 +10,7 @@
 -- KEYS[6..] mbox:{u:R}:<device>        one mailbox stream per envelope
 -- ARGV[1]   mode: 'append', or 'check' (only the device-set checks; nothing is written)
 -- ARGV[2]   dedup window, seconds
--- ARGV[3]   retention, milliseconds (older entries are trimmed; the stream itself expires when idle that long)
+-- ARGV[3]   retention, milliseconds (a full mailbox drops older entries; the stream expires when idle that long)
 -- ARGV[4]   most entries one mailbox may hold
 -- ARGV[5]   sender account      ARGV[6] sender device      ARGV[7] message id
 -- ARGV[8]   conversation of a sync copy (stored as field 't'), or '' for a message to this account
@@ -72,8 +72,10 @@ for i = first_mailbox, #KEYS do
 end
 local missing = {}
 local registered = redis.call('HGETALL', regids_key)
+local regids = {}
 for j = 1, #registered, 2 do
   local device = registered[j]
+  regids[device] = registered[j + 1]
   if device ~= left_out and not named[device] then
     table.insert(missing, device)
   end
@@ -84,7 +86,7 @@ end
 local stale = {}
 for i = first_mailbox, #KEYS do
   local given = envelope(i, 1)
-  if given ~= '0' and redis.call('HGET', regids_key, envelope(i, 0)) ~= given then
+  if given ~= '0' and regids[envelope(i, 0)] ~= given then
     table.insert(stale, envelope(i, 0))
   end
 end
@@ -96,16 +98,21 @@ if mode == 'check' or #KEYS < first_mailbox then
   return {'OK', '0'}
 end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local expired_before = tostring(now - retention_ms)
-
--- Check every mailbox before writing any: all envelopes are stored, or none.
+-- Check every mailbox before writing any: all envelopes are stored, or none. A full mailbox first drops its
+-- expired entries, so a mailbox full of stale entries frees itself. Below the cap an append does not trim: a
+-- connection's first read drops what has expired, and an idle stream expires whole, so trimming on every append
+-- would cost a command per envelope for nothing.
+local expired_before
 for i = first_mailbox, #KEYS do
-  -- Dropping expired entries first means a full mailbox of stale entries frees itself.
-  redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
   if redis.call('XLEN', KEYS[i]) >= max_length then
-    return {'FULL', envelope(i, 0)}
+    if not expired_before then
+      local time = redis.call('TIME')
+      expired_before = tostring(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - retention_ms)
+    end
+    redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
+    if redis.call('XLEN', KEYS[i]) >= max_length then
+      return {'FULL', envelope(i, 0)}
+    end
   end
 end
 

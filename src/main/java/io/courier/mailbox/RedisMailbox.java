@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <ol>
  *   <li>append: {@code mailbox_append.lua} checks the dedup key, the recipient's devices and every mailbox's
- *       length, then XADDs one entry per device and stores the answer under the dedup key.
+ *       length (a full one first drops its expired entries), then XADDs one entry per device and stores the
+ *       answer under the dedup key.
  *   <li>read: {@code XRANGE key (after + COUNT n}: entries in stream order; a connection's first read trims
  *       expired entries first ({@code XTRIM MINID}).
  *   <li>ack: {@code XDEL}; an acked entry is gone, so the next connection starts at the oldest unacked one.

@@ -285,6 +285,22 @@ abstract class MailboxContract {
   }
 
   @Test
+  void aFullMailboxDropsItsExpiredEntriesForTheNextAppend() {
+    RedisMailbox small = new RedisMailbox(redis, new MailboxConfig(Duration.ofMillis(300), 2,
+        Duration.ofHours(48), 100));
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    append(small, alice, send("old-1", bob.account(), 1));
+    append(small, alice, send("old-2", bob.account(), 1));
+    assertThat(refusal(() -> append(small, alice, send("too-soon", bob.account(), 1))))
+        .as("full, and nothing has expired yet").isEqualTo(ErrorCode.MAILBOX_FULL);
+    long storedAt = System.currentTimeMillis();
+    Poll.until(Duration.ofSeconds(5), () -> System.currentTimeMillis() > storedAt + 400, () -> "time passes");
+    append(small, alice, send("new", bob.account(), 1));
+    assertThat(length(bob)).as("the two expired entries made room").isEqualTo(1);
+  }
+
+  @Test
   void entriesOlderThanTheRetentionAreDropped() {
     RedisMailbox shortLived = new RedisMailbox(redis, new MailboxConfig(Duration.ofMillis(300), 100,
         Duration.ofHours(48), 100));
