@@ -62,6 +62,11 @@ public final class RedisScript {
    * answers: Redis applies a connection's commands in order, so no EVALSHA written after these meets NOSCRIPT
    * (unless someone runs {@code SCRIPT FLUSH} later). That matters where several commands are in flight on one
    * connection: a NOSCRIPT retry would be applied after the commands written behind the failed one.
+   *
+   * @implNote On a Redis Cluster connection vertx-redis-client sends a key-less command to one node, so only that
+   * node is loaded here; the others load each script with the EVAL fallback of its first NOSCRIPT. There a send
+   * written right behind a NOSCRIPT one could still be applied first, if another connection loaded the script in
+   * between: a narrow window, open only after a node lost its script cache.
    */
   public static void cacheAll(RedisConnection connection) {
     for (RedisScript script : LOADED.values()) {
