@@ -36,9 +36,12 @@ import java.util.regex.Pattern;
  *       {@code retryAfter} or the backoff; any other error fails the request's future and drops it.</li>
  *   <li>the <b>dedup window</b>: a delivered {@code message} whose (from, id) was seen before is acked without
  *       calling the app again.</li>
- *   <li>the <b>ack batch</b>: entries the app stored are acked in one {@code ack} frame on the next event-loop turn,
- *       or at once when {@value #ACK_BATCH} are waiting. Acks of a connection that has closed are dropped: the
- *       server delivers those entries again, and the dedup window keeps the app from seeing them twice.</li>
+ *   <li>the <b>ack batch</b>: entries the app stored are acked in one {@code ack} frame once
+ *       {@link ClientOptions#ackDelay} has passed since the first of them (by default 0: on the next event-loop
+ *       turn), or at once when
+ *       {@value #ACK_BATCH} are waiting; {@link #close()} writes the waiting ones first. Acks of a connection that
+ *       closed under them are dropped: the server delivers those entries again, and the dedup window keeps the app
+ *       from seeing them twice.</li>
  *   <li>the <b>reconnect loop</b>: every close or failure other than a local {@link #close()}, 4403 (logged out)
  *       and 4409 (connected elsewhere) reconnects after an exponential backoff with full jitter, reset after a
  *       successful handshake. A handshake refused with 401 {@code TOKEN_EXPIRED} asks the {@link TokenSource} for
@@ -253,6 +256,7 @@ public final class CourierClient {
     if (open == null) {
       return sockets.close();
     }
+    flushAcks(open); // the app has stored these: tell the server now, not on the next connection
     open.socket.close(NORMAL, "bye");
     return open.closed.future().eventually(sockets::close);
   }
@@ -548,7 +552,12 @@ public final class CourierClient {
       flushAcks(on);
     } else if (!on.flushScheduled) {
       on.flushScheduled = true;
-      context.runOnContext(ignored -> flushAcks(on));
+      long delayMs = options.ackDelay().toMillis();
+      if (delayMs == 0) {
+        context.runOnContext(ignored -> flushAcks(on));
+      } else {
+        vertx.setTimer(delayMs, ignored -> flushAcks(on));
+      }
     }
   }
 

@@ -20,6 +20,7 @@ class ClientOptionsTest {
     assertThat(options.dedupCapacity()).isEqualTo(10_000);
     assertThat(options.maxFrameBytes()).isEqualTo(262_144);
     assertThat(options.listener()).isSameAs(ClientListener.NONE);
+    assertThat(options.ackDelay()).isZero();
   }
 
   @Test
@@ -40,6 +41,17 @@ class ClientOptionsTest {
     assertThat(ClientOptions.create(URI.create("ws://127.0.0.1:8080"), TOKENS).tls()).isFalse();
     assertThat(ClientOptions.create(URI.create("wss://127.0.0.1:8443"), TOKENS).tls()).isTrue();
     assertThat(ClientOptions.create(URI.create("ws://127.0.0.1"), TOKENS).port()).isEqualTo(80);
+  }
+
+  @Test
+  void clientOptionsRefuseANegativeOrLongAckDelay() {
+    ClientOptions options = ClientOptions.create(URI.create("http://127.0.0.1:8080"), TOKENS);
+    assertThat(options.withAckDelay(Duration.ofMillis(10)).ackDelay()).isEqualTo(Duration.ofMillis(10));
+    assertThat(options.withAckDelay(ClientOptions.MAX_ACK_DELAY).ackDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> options.withAckDelay(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> options.withAckDelay(Duration.ofMillis(1001)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -73,10 +73,15 @@ class SdkChatTest {
   }
 
   static CourierClient client(Session session, int port, ClientListener listener) {
+    return client(session, port, listener, ClientOptions.DEFAULT_ACK_DELAY);
+  }
+
+  static CourierClient client(Session session, int port, ClientListener listener, Duration ackDelay) {
     ClientOptions options = ClientOptions.create(URI.create("http://127.0.0.1:" + port),
             new SessionTokenSource(SERVER.accounts().api(), session))
         .withListener(listener)
-        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
+        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+        .withAckDelay(ackDelay);
     CourierClient client = new CourierClient(SERVER.vertx(), options);
     WireClient.await(client.connect());
     return client;
@@ -84,6 +89,44 @@ class SdkChatTest {
 
   static Map<Integer, byte[]> to(Session device, String text) {
     return Map.of(device.device(), text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void acksOfOneAckDelayLeaveInOneFrame() {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    Recorder bobApp = new Recorder();
+    CourierClient b = client(bob, SERVER.port(), bobApp, ClientOptions.MAX_ACK_DELAY);
+    try (WireClient a = SERVER.connect(alice)) {
+      a.expect("drained");
+      long deletesBefore = SERVER.redis().calls("xdel");
+      for (int k = 0; k < 5; k++) {
+        a.send(OneToOneChatTest.sendFrame("m-" + k, bob.account(), bob.device(), "#" + k));
+        int delivered = k + 1;
+        Poll.until(WAIT, () -> bobApp.messages.size() == delivered, () -> "Bob got message " + delivered);
+      }
+      Poll.until(WAIT, () -> SERVER.mailboxLength(bob) == 0, () -> "Bob's acks arrived");
+      // Five messages, each delivered on its own, acked within one 1 s delay: one ack frame, one XDEL.
+      assertThat(SERVER.redis().calls("xdel") - deletesBefore).as("mailbox deletions").isEqualTo(1);
+    } finally {
+      WireClient.await(b.close());
+    }
+  }
+
+  @Test
+  void closeWritesTheAcksStillWaiting() {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    Recorder bobApp = new Recorder();
+    CourierClient b = client(bob, SERVER.port(), bobApp, ClientOptions.MAX_ACK_DELAY);
+    try (WireClient a = SERVER.connect(alice)) {
+      a.expect("drained");
+      a.send(OneToOneChatTest.sendFrame("m-1", bob.account(), bob.device(), "hi"));
+      Poll.until(WAIT, () -> bobApp.messages.size() == 1, () -> "Bob got the message");
+      WireClient.await(b.close());
+      // Without the ack written at close the entry would stay for the next connection.
+      Poll.until(WAIT, () -> SERVER.mailboxLength(bob) == 0, () -> "the ack written at close arrived");
+    }
   }
 
   @Test
