@@ -189,10 +189,14 @@ final class Connection {
     }
   }
 
+  /**
+   * Runs a handler; what it throws becomes its failed answer (a bad field, or a bug: then {@code INTERNAL}), so an
+   * exception can never leave a send unplaced and the connection's later sends waiting for it.
+   */
   private static Future<ServerFrame> invoke(java.util.function.Supplier<Future<ServerFrame>> handler) {
     try {
       return handler.get();
-    } catch (ProtocolException e) {
+    } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
   }
