@@ -6,12 +6,24 @@ import io.courier.metrics.MetricNames;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.routing.DeliveryRouter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /** Appends a receipt to every mailbox of a message's sender and wakes those devices. */
 final class ReceiptSender {
+  /** One counter per kind, looked up once: a receipt goes out for nearly every message. */
+  private static final Map<ReceiptKind, Counter> STORED = new EnumMap<>(ReceiptKind.class);
+
+  static {
+    for (ReceiptKind kind : ReceiptKind.values()) {
+      STORED.put(kind, Metrics.counter(MetricNames.name("receipts.stored"), MetricNames.TAG_KIND, kind.wire()));
+    }
+  }
+
   private final Mailbox mailbox;
   private final DeliveryRouter router;
 
@@ -25,7 +37,7 @@ final class ReceiptSender {
     return mailbox.appendReceipt(sender, kind, by, ids)
         .andThen(written -> {
           if (written.succeeded()) {
-            Metrics.counter(MetricNames.name("receipts.stored"), MetricNames.TAG_KIND, kind.wire()).increment();
+            STORED.get(kind).increment();
             Written w = written.result();
             router.wake(sender, w.devices(), w.routes(), w.wakes());
           }
