@@ -8,16 +8,12 @@ import io.courier.testing.ServerExtension;
 import io.courier.testing.TcpProxy;
 import io.courier.testing.WireClient;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,31 +23,17 @@ class LivenessAndBackpressureTest {
   static final ServerExtension SERVER =
       new ServerExtension("connection.pingInterval=PT1S", "connection.idleTimeout=PT2S");
 
-  static WebClient http;
-
-  @BeforeAll
-  static void setUp() {
-    http = WebClient.create(SERVER.vertx());
-  }
-
-  static double metric(String name, String labels) {
-    String text = WireClient.await(http.getAbs(SERVER.baseUri() + "/metrics").send()).bodyAsString();
-    String series = labels.isEmpty() ? name : name + "{" + labels + "}";
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+]+)$").matcher(text);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
   @Test
   void halfOpenSocketIsClosedAfterTheIdleTimeout() {
     Session bob = SERVER.accounts().register("bob");
-    double before = metric("courier_connections_closed_total", "reason=\"IDLE_TIMEOUT\"");
+    double before = SERVER.metric("courier_connections_closed_total", "reason=\"IDLE_TIMEOUT\"");
     try (TcpProxy proxy = TcpProxy.start(SERVER.port());
          WireClient b = WireClient.connect(SERVER.vertx(), proxy.port(), bob.accessToken())) {
       b.expect("drained");
       // From here the server's pings never arrive, so no pong comes back: the socket is half-open.
       proxy.holdDownstream();
       Poll.until(Duration.ofSeconds(10),
-          () -> metric("courier_connections_closed_total", "reason=\"IDLE_TIMEOUT\"") > before,
+          () -> SERVER.metric("courier_connections_closed_total", "reason=\"IDLE_TIMEOUT\"") > before,
           () -> "server closed the silent socket with IDLE_TIMEOUT");
     }
   }
@@ -85,8 +67,8 @@ class LivenessAndBackpressureTest {
         a.expect("sent");
       }
     }
-    double pausedBefore = metric("courier_delivery_paused_total", "reason=\"write_queue_full\"");
-    double deliveredBefore = metric("courier_entries_delivered_total", "");
+    double pausedBefore = SERVER.metric("courier_delivery_paused_total", "reason=\"write_queue_full\"");
+    double deliveredBefore = SERVER.metric("courier_entries_delivered_total", "");
     try (Socket slow = new Socket()) {
       slow.setReceiveBufferSize(4096);
       slow.connect(new InetSocketAddress("127.0.0.1", SERVER.port()));
@@ -99,9 +81,9 @@ class LivenessAndBackpressureTest {
       assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
       // Now read nothing: the server must notice the full write queue and stop reading the mailbox.
       Poll.until(Duration.ofSeconds(20),
-          () -> metric("courier_delivery_paused_total", "reason=\"write_queue_full\"") > pausedBefore,
+          () -> SERVER.metric("courier_delivery_paused_total", "reason=\"write_queue_full\"") > pausedBefore,
           () -> "delivery paused on the full write queue");
-      double delivered = metric("courier_entries_delivered_total", "") - deliveredBefore;
+      double delivered = SERVER.metric("courier_entries_delivered_total", "") - deliveredBefore;
       assertThat(delivered).as("entries pushed to a reader that reads nothing").isLessThan(count);
 
       // Reading again drains the socket and the rest follows.

@@ -115,6 +115,18 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     return WireClient.await(body == null ? request.send() : request.sendJsonObject(body));
   }
 
+  /**
+   * One series of the server's {@code /metrics}, e.g. {@code metric("courier_connections_closed_total",
+   * "reason=\"IDLE_TIMEOUT\"")} ({@code ""}: no labels); 0 when the series is not there yet.
+   */
+  public double metric(String name, String labels) {
+    String text = call(HttpMethod.GET, "/metrics", null, null).bodyAsString();
+    String series = labels.isEmpty() ? name : name + "{" + labels + "}";
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("(?m)^" + java.util.regex.Pattern.quote(series) + " ([0-9.eE+]+)$").matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
   /** Length of a device's mailbox, read straight from Redis. */
   public long mailboxLength(Session device) {
     return (Long) redis.command("XLEN", "mbox:{u:" + device.account() + "}:" + device.device());
