@@ -63,7 +63,7 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private Connection accept(HttpServerRequest request, ServerWebSocket socket, Claimed claimed) {
     // The socket vertx-web hands out is a wrapper without access to its channel; the request's connection has it.
     ChannelPipeline pipeline = request.connection() instanceof ConnectionBase c ? c.channel().pipeline() : null;
-    UpgradeRelease.release(pipeline, socket);
+    SocketMemory.trim(pipeline, socket);
     if (pipeline != null) {
       FlushBatching.install(pipeline);
     }
