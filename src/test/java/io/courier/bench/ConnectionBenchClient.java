@@ -1,21 +1,43 @@
 package io.courier.bench;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,21 +48,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Arguments (all required): {@code host port localAddress tokensFile from count ratePerSecond
  * deadlineSeconds holdSeconds}. Tokens are lines {@code from .. from+count-1} of {@code tokensFile}.
  *
- * <p>Stdout protocol, one line each: {@code progress opened=N failed=N closed=N} every second while
- * connecting; {@code READY opened=N failed=N closed=N millis=N} once every attempt has finished or the
- * deadline passed; {@code error <message>} for the first failures; {@code CLOSED open=N} at the end. It closes
- * everything and exits when stdin has a line {@code close}, stdin ends, or {@code holdSeconds} pass.
- * The WebSocket client answers the server's pings with pongs by itself, so the connections stay alive.
+ * <p>Stdin and stdout, one line each: it prints {@code STARTED} when it is set up, and starts connecting when
+ * stdin has a line {@code go} (so the JVM's start-up is outside the measured window); then {@code progress
+ * opened=N failed=N closed=N} every second while connecting; {@code READY opened=N failed=N closed=N millis=N}
+ * once every attempt has finished or the deadline passed; {@code error <message>} for the first failures;
+ * {@code CLOSED open=N} at the end. It closes everything and exits when stdin has a line {@code close}, stdin
+ * ends, or {@code holdSeconds} pass.
+ *
+ * <p>The sockets are Netty's own WebSocket client (the RFC 6455 handshake, checked {@code Sec-WebSocket-Accept}
+ * included; it answers the server's pings with pongs, so the connections stay alive), with nothing else on them:
+ * the load generator shares the box with the server, and a leaner client leaves the server more of it.
  */
 public final class ConnectionBenchClient {
   /** Handshakes in flight at most, so a slow server is not buried under connects that time out. */
   static final int MAX_IN_FLIGHT = 200;
   static final int MAX_REPORTED_ERRORS = 10;
+  private static final long TICK_MS = 10;
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger opened = new AtomicInteger();
+  private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger closed = new AtomicInteger();
+  private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+  private final ChannelGroup sockets = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   private ConnectionBenchClient() {
   }
 
   public static void main(String[] args) throws Exception {
+    new ConnectionBenchClient().run(args);
+  }
+
+  private void run(String[] args) throws Exception {
     String host = args[0];
     int port = Integer.parseInt(args[1]);
     String localAddress = args[2];
@@ -48,88 +87,161 @@ public final class ConnectionBenchClient {
     int from = Integer.parseInt(args[4]);
     int count = Integer.parseInt(args[5]);
     int rate = Integer.parseInt(args[6]);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[7]));
+    long deadlineSeconds = Long.parseLong(args[7]);
     long holdSeconds = Long.parseLong(args[8]);
 
-    Vertx vertx = Vertx.builder().withTransport(BindAddressNoPortTransport.orDefault()).build();
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(count + 10)
-        .setLocalAddress(localAddress)
-        .setConnectTimeout(10_000));
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory()
+        : NioIoHandler.newFactory());
+    Bootstrap bootstrap = new Bootstrap().group(group)
+        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .remoteAddress(new InetSocketAddress(host, port));
+    if (epoll) {
+      // The kernel picks the source port at connect, not by scanning the range at bind (see
+      // BindAddressNoPortTransport).
+      bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+    }
+    URI uri = URI.create("ws://" + host + ":" + port + "/v1/ws");
+    InetSocketAddress local = new InetSocketAddress(localAddress, 0);
+
+    CountDownLatch go = new CountDownLatch(1);
+    CountDownLatch close = new CountDownLatch(1);
+    readCommands(go, close);
+    System.out.println("STARTED");
+    go.await();
+
     AtomicInteger started = new AtomicInteger();
-    AtomicInteger inFlight = new AtomicInteger();
-    AtomicInteger opened = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    AtomicInteger closed = new AtomicInteger();
-    Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
-    Queue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
     CountDownLatch done = new CountDownLatch(1);
     long start = System.nanoTime();
-    long tickMs = 10;
-
-    vertx.setPeriodic(tickMs, id -> {
+    long deadline = start + TimeUnit.SECONDS.toNanos(deadlineSeconds);
+    ScheduledFuture<?> ticks = group.scheduleAtFixedRate(() -> {
       long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      int allowed = (int) Math.min(count, (elapsedMs + tickMs) * rate / 1000);
+      int allowed = (int) Math.min(count, (elapsedMs + TICK_MS) * rate / 1000);
       boolean late = System.nanoTime() > deadline;
       while (!late && started.get() < allowed && inFlight.get() < MAX_IN_FLIGHT) {
-        int index = from + started.getAndIncrement();
+        String token = tokens.get(from + started.getAndIncrement());
         inFlight.incrementAndGet();
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
-            .setURI("/v1/ws").addHeader("Authorization", "Bearer " + tokens.get(index)).setTimeout(30_000);
-        client.connect(options).onComplete(ar -> {
-          inFlight.decrementAndGet();
-          if (ar.succeeded()) {
-            WebSocket ws = ar.result();
-            ws.textMessageHandler(text -> { });
-            ws.closeHandler(v -> closed.incrementAndGet());
-            sockets.add(ws);
-            opened.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-            String message = String.valueOf(ar.cause().getMessage());
-            if (errors.computeIfAbsent(message, m -> new AtomicInteger()).getAndIncrement() == 0
-                && errors.size() <= MAX_REPORTED_ERRORS) {
-              System.out.println("error " + message.replace('\n', ' '));
-            }
-          }
-        });
+        connect(bootstrap, local, uri, token);
       }
-      if ((opened.get() + failed.get() == count || late) && done.getCount() > 0) {
-        vertx.cancelTimer(id);
+      if (opened.get() + failed.get() == count || late) {
         done.countDown();
       }
-    });
-    long progress = vertx.setPeriodic(1000, id -> System.out.println("progress opened=" + opened + " failed="
-        + failed + " closed=" + closed));
+    }, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> progress = group.scheduleAtFixedRate(() -> System.out.println("progress opened=" + opened
+        + " failed=" + failed + " closed=" + closed), 1, 1, TimeUnit.SECONDS);
     done.await();
-    vertx.cancelTimer(progress);
+    ticks.cancel(false);
+    progress.cancel(false);
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     System.out.println("READY opened=" + opened + " failed=" + failed + " closed=" + closed + " millis=" + millis);
     if (!errors.isEmpty()) {
       System.out.println("errors " + errors);
     }
 
+    close.await(holdSeconds, TimeUnit.SECONDS);
+    int open = opened.get() - closed.get();
+    sockets.close().await(30, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(30, TimeUnit.SECONDS);
+    System.out.println("CLOSED open=" + open);
+    System.exit(0);
+  }
+
+  private void connect(Bootstrap bootstrap, InetSocketAddress local, URI uri, String token) {
+    WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(uri)
+        .customHeaders(new DefaultHttpHeaders().add(HttpHeaderNames.AUTHORIZATION, "Bearer " + token))
+        .handshakeTimeoutMillis(30_000)
+        .build();
+    bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel channel) {
+        channel.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+            new WebSocketClientProtocolHandler(config), new Socket());
+      }
+    }).connect(bootstrap.config().remoteAddress(), local).addListener(f -> {
+      if (!f.isSuccess()) {
+        fail(f.cause());
+      }
+    });
+  }
+
+  /** The last handler of one socket: counts its handshake and its close, and drops what the server sends. */
+  private final class Socket extends ChannelInboundHandlerAdapter {
+    private boolean open;
+    private boolean counted;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        open = true;
+        counted = true;
+        sockets.add(ctx.channel());
+        inFlight.decrementAndGet();
+        opened.incrementAndGet();
+      } else if (event == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+        failOnce(ctx.channel(), new IllegalStateException("handshake timed out"));
+      }
+      super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      ReferenceCountUtil.release(message);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      failOnce(ctx.channel(), cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (open) {
+        closed.incrementAndGet();
+      } else {
+        failOnce(ctx.channel(), new IllegalStateException("closed during the handshake"));
+      }
+    }
+
+    private void failOnce(Channel channel, Throwable cause) {
+      if (!counted) {
+        counted = true;
+        fail(cause);
+      }
+      channel.close();
+    }
+  }
+
+  private void fail(Throwable cause) {
+    inFlight.decrementAndGet();
+    failed.incrementAndGet();
+    String message = String.valueOf(cause.getMessage());
+    if (errors.computeIfAbsent(message, m -> new AtomicInteger()).getAndIncrement() == 0
+        && errors.size() <= MAX_REPORTED_ERRORS) {
+      System.out.println("error " + message.replace('\n', ' '));
+    }
+  }
+
+  /** {@code go} releases the connects, {@code close} (or the end of stdin) the end; {@code status} prints counts. */
+  private void readCommands(CountDownLatch go, CountDownLatch close) {
     Thread stdin = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
         String line;
         while ((line = in.readLine()) != null && !line.trim().equals("close")) {
-          if (line.trim().equals("status")) {
-            System.out.println("status opened=" + opened + " closed=" + closed);
+          switch (line.trim()) {
+            case "go" -> go.countDown();
+            case "status" -> System.out.println("status opened=" + opened + " closed=" + closed);
+            default -> { }
           }
         }
       } catch (Exception e) {
         // treat like end of input
       }
+      go.countDown();
+      close.countDown();
     }, "stdin");
     stdin.setDaemon(true);
     stdin.start();
-    stdin.join(TimeUnit.SECONDS.toMillis(holdSeconds));
-    int open = opened.get() - closed.get();
-    for (WebSocket ws : sockets) {
-      ws.close();
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-    System.out.println("CLOSED open=" + open);
-    System.exit(0);
   }
 }
