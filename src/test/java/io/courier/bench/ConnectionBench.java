@@ -35,9 +35,10 @@ import java.util.regex.Pattern;
  * <p>Steps: start a {@code redis-server} and {@code --nodes} server JVMs (clustered, with an embedded S3 store
  * in this JVM, when more than one); create the devices {@code devices:{u:bench-<i>}} field {@code 1} in Redis
  * with one Lua call and mint one token each; per node, open and close a warm-up of {@code --warmup}
- * connections, let it settle, and take the baseline RSS; then start client JVMs ({@link ConnectionBenchClient},
- * at most {@code --per-client} connections each, each from its own source address 127.0.0.2, .3, ...) at
- * {@code --rate} handshakes per second in total; once all report READY, wait {@code --settle} seconds, read each
+ * connections (reading {@code /metrics} every second meanwhile), let it settle, and take the baseline RSS; then
+ * start client JVMs ({@link ConnectionBenchClient}, at most {@code --per-client} connections each, each from its
+ * own source address 127.0.0.2, .3, ...) and, once all have started, let them connect at {@code --rate}
+ * handshakes per second in total; once all report READY, wait {@code --settle} seconds, read each
  * server's VmRSS and its {@code courier_connections_open} gauge, print a table, tear everything down and write
  * {@code target/bench/connections-<timestamp>.json}.
  *
