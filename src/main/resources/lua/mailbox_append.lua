@@ -27,8 +27,10 @@
 -- {'FULL', device}.
 local account_key, devices_key, regids_key, dedup_key, routes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode = ARGV[1]
-local dedup_seconds = tonumber(ARGV[2])
-local retention_ms = tonumber(ARGV[3])
+-- The dedup window and the retention go back to Redis as the strings they came as: a Lua number passed to
+-- redis.call is formatted with '%.17g', which cost more than the PEXPIRE it was the argument of.
+local dedup_seconds = ARGV[2]
+local retention_ms = ARGV[3]
 local max_length = tonumber(ARGV[4])
 local sender, sender_device, message_id = ARGV[5], ARGV[6], ARGV[7]
 local conversation = ARGV[8]
@@ -107,7 +109,8 @@ for i = first_mailbox, #KEYS do
   if redis.call('XLEN', KEYS[i]) >= max_length then
     if not expired_before then
       local time = redis.call('TIME')
-      expired_before = tostring(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - retention_ms)
+      expired_before = tostring(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+          - tonumber(retention_ms))
     end
     redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
     if redis.call('XLEN', KEYS[i]) >= max_length then

@@ -17,7 +17,9 @@
 -- fail the recipient's ack.
 local devices_key = KEYS[1]
 local prefix = ARGV[1]
-local retention_ms = tonumber(ARGV[2])
+-- The retention goes back to Redis as the string it came as: a Lua number passed to redis.call is formatted
+-- with '%.17g', which cost more than the PEXPIRE it was the argument of.
+local retention_ms = ARGV[2]
 
 local devices = redis.call('HKEYS', devices_key)
 local written = {}
