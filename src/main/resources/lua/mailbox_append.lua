@@ -58,19 +58,23 @@ if mode == 'append' then
     return answer('DUP', previous)
   end
 end
-if redis.call('EXISTS', account_key) == 0 and redis.call('EXISTS', devices_key) == 0 then
-  return {'NO_ACCOUNT'}
-end
 
 -- The device set: every device with keys must be named; every named device must exist.
 local named = {}
 local extra = {}
+local listed = false
 for i = first_mailbox, #KEYS do
   local device = envelope(i, 0)
   named[device] = true
   if device == left_out or redis.call('HEXISTS', devices_key, device) == 0 then
     table.insert(extra, device)
+  else
+    listed = true
   end
+end
+-- A listed device proves the account exists: only without one is the account looked up.
+if not listed and redis.call('EXISTS', account_key, devices_key) == 0 then
+  return {'NO_ACCOUNT'}
 end
 local missing = {}
 local registered = redis.call('HGETALL', regids_key)
