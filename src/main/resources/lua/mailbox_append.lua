@@ -108,26 +108,30 @@ end
 -- expired entries, so a mailbox full of stale entries frees itself. Below the cap an append does not trim: a
 -- connection's first read drops what has expired, and an idle stream expires whole, so trimming on every append
 -- would cost a command per envelope for nothing.
+-- newest[mailbox]: its newest entry id; '' when it is empty (known from its length: no read), false when unknown.
 local expired_before
+local newest = {}
 for i = first_mailbox, #KEYS do
-  if redis.call('XLEN', KEYS[i]) >= max_length then
+  local length = redis.call('XLEN', KEYS[i])
+  if length >= max_length then
     if not expired_before then
       local time = redis.call('TIME')
       expired_before = tostring(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
           - tonumber(retention_ms))
     end
     redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
-    if redis.call('XLEN', KEYS[i]) >= max_length then
+    length = redis.call('XLEN', KEYS[i])
+    if length >= max_length then
       return {'FULL', envelope(i, 0)}
     end
   end
+  newest[KEYS[i]] = length == 0 and ''
 end
 
 local at
 local written = {}
 for i = first_mailbox, #KEYS do
-  local newest = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
-  local previous = newest[1] and newest[1][1] or ''
+  local previous = newest[KEYS[i]] or redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)[1][1]
   local entry
   if conversation == '' then
     entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
@@ -139,6 +143,7 @@ for i = first_mailbox, #KEYS do
   redis.call('PEXPIRE', KEYS[i], retention_ms)
   at = at or string.match(entry, '^(%d+)')
   written[i] = {entry, previous}
+  newest[KEYS[i]] = entry
 end
 redis.call('SET', dedup_key, at, 'EX', dedup_seconds)
 return answer('OK', at, written)
