@@ -23,7 +23,7 @@
 #
 # --callgrind: redis-server runs under valgrind's callgrind, CALLS defaults to 5,000 and repeats to 1; prints
 # the instructions Redis executed per call (user space only, everything between CONFIG RESETSTAT and the last
-# reply). Slow, but the same within 0.1% from run to run: what a Lua change saves shows here even when other
+# reply). Slow, but the same within about 0.5% from run to run: what a Lua change saves shows here even when other
 # work on a shared box hides it in the CPU figures.
 #
 # On a shared box wrap a run in `flock /tmp/bench.lock`.
