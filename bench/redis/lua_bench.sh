@@ -13,8 +13,9 @@
 #
 # Default: CALLS (200,000) EVALSHA from redis-benchmark (-c 20 -P 16); the mailbox grows through the run, so
 # every call finds an entry before its own. --empty: the mailbox is emptied (XTRIM MAXLEN 0) before every call,
-# as when a connected device acks at once; the calls and the trims go down one pipelined connection
-# (redis-cli --pipe), so Redis CPU per call includes the trim (evalsha's usec_per_call does not).
+# as when a connected device acks at once; CALLS defaults to 50,000, and the calls and the trims, written to a
+# file beforehand, go down one pipelined connection (redis-cli --pipe), so Redis CPU per call includes the trim
+# (evalsha's usec_per_call does not).
 #
 # Prints per run: evalsha usec_per_call, Redis CPU (used_cpu_user + used_cpu_sys) per call, then per command
 # the scripts ran: its microseconds per script call (calls per script call); then the median of the repeats.
@@ -54,6 +55,7 @@ if [ -n "$callgrind" ]; then
   calls=${calls:-5000}
   repeats=${repeats:-1}
 else
+  [ -n "$empty" ] && calls=${calls:-50000}
   calls=${calls:-200000}
   repeats=${repeats:-3}
 fi
@@ -118,25 +120,32 @@ receipt_args() {
 }
 mailbox_of() { if [ "$1" = append ]; then echo 'mbox:{u:bob}:1'; else echo 'mbox:{u:alice}:1'; fi; }
 
+# --empty: writes the RESP of all calls, each followed by an XTRIM of its mailbox to nothing (message ids
+# numbered), to $dir/calls.resp before the measurement starts, so making it costs the box nothing while measured.
+prepare() {
+  local script=$1 sha=$2 args
+  [ -n "$empty" ] || return 0
+  eval "args=($("${script}_args" "$sha" '#'))"
+  awk -v n="$calls" -v trim="$(mailbox_of "$script")" -v spec="$(printf '%s\037' "${args[@]}")" '
+    function bulk(s) { return "$" length(s) "\r\n" s "\r\n" }
+    BEGIN {
+      count = split(spec, parts, "\037") - 1
+      xtrim = "*4\r\n" bulk("XTRIM") bulk(trim) bulk("MAXLEN") bulk("0")
+      for (i = 1; i <= n; i++) {
+        out = "*" count "\r\n"
+        for (j = 1; j <= count; j++) { a = parts[j]; gsub("#", i, a); out = out bulk(a) }
+        printf "%s%s", out, xtrim
+      }
+    }' > "$dir/calls.resp"
+}
+
 run() {
   local script=$1 sha=$2 args
   if [ -z "$empty" ]; then
     eval "args=($("${script}_args" "$sha" __rand_int__))"
     redis-benchmark -p "$port" -n "$calls" -c 20 -P 16 -r 2000000000 -q "${args[@]}" >/dev/null
   else
-    # RESP for: the script call, then XTRIM of its mailbox to nothing; message ids numbered
-    eval "args=($("${script}_args" "$sha" '#'))"
-    awk -v n="$calls" -v trim="$(mailbox_of "$script")" -v spec="$(printf '%s\037' "${args[@]}")" '
-      function bulk(s) { return "$" length(s) "\r\n" s "\r\n" }
-      BEGIN {
-        count = split(spec, parts, "\037") - 1
-        xtrim = "*4\r\n" bulk("XTRIM") bulk(trim) bulk("MAXLEN") bulk("0")
-        for (i = 1; i <= n; i++) {
-          out = "*" count "\r\n"
-          for (j = 1; j <= count; j++) { a = parts[j]; gsub("#", i, a); out = out bulk(a) }
-          printf "%s%s", out, xtrim
-        }
-      }' | cli --pipe >/dev/null
+    cli --pipe < "$dir/calls.resp" >/dev/null
   fi
 }
 
@@ -151,6 +160,7 @@ measure() {
   cli flushall >/dev/null
   state
   sha=$(load "$file")
+  prepare "$script" "$sha"
   cli config resetstat >/dev/null
   if [ -n "$callgrind" ]; then
     callgrind_control -z "$server_pid" >/dev/null 2>&1
