@@ -28,7 +28,7 @@
 local account_key, devices_key, regids_key, dedup_key, routes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode = ARGV[1]
 -- The dedup window and the retention go back to Redis as the strings they came as: a Lua number passed to
--- redis.call is formatted with '%.17g', which cost more than the PEXPIRE it was the argument of.
+-- redis.call is formatted with '%.17g' (snprintf), which costs about as much as the PEXPIRE it is for.
 local dedup_seconds = ARGV[2]
 local retention_ms = ARGV[3]
 local max_length = tonumber(ARGV[4])

@@ -18,7 +18,7 @@
 local devices_key, routes_key = KEYS[1], KEYS[2]
 local prefix = ARGV[1]
 -- The retention goes back to Redis as the string it came as: a Lua number passed to redis.call is formatted
--- with '%.17g', which cost more than the PEXPIRE it was the argument of.
+-- with '%.17g' (snprintf), which costs about as much as the PEXPIRE it is for.
 local retention_ms = ARGV[2]
 local kind, by, by_device, ids = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 
