@@ -27,48 +27,46 @@
 -- {'FULL', device}.
 local account_key, devices_key, regids_key, dedup_key, routes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode = ARGV[1]
-local dedup_seconds = tonumber(ARGV[2])
-local retention_ms = tonumber(ARGV[3])
+-- The dedup window and the retention go back to Redis as the strings they came as: a Lua number passed to
+-- redis.call is formatted with '%.17g' (snprintf), which costs about as much as the PEXPIRE it is for.
+local dedup_seconds = ARGV[2]
+local retention_ms = ARGV[3]
 local max_length = tonumber(ARGV[4])
 local sender, sender_device, message_id = ARGV[5], ARGV[6], ARGV[7]
 local conversation = ARGV[8]
 local left_out = ARGV[9]
-local first_mailbox = 6
-local function envelope(i, field)
-  return ARGV[10 + (i - first_mailbox) * 3 + field]
-end
-
--- The answer: per envelope's device its route, the entry written and the entry before it ('' for a repeat).
-local function answer(status, at, written)
-  local reply = {status, at}
-  for i = first_mailbox, #KEYS do
-    table.insert(reply, redis.call('HGET', routes_key, envelope(i, 0)) or '')
-    local appended = written and written[i] or {'', ''}
-    table.insert(reply, appended[1])
-    table.insert(reply, appended[2])
-  end
-  return reply
-end
+local first_mailbox, last_mailbox = 6, #KEYS
+-- Envelope i (KEYS[i], i >= first_mailbox) is ARGV[3i - 8] (device), ARGV[3i - 7] (registration id) and
+-- ARGV[3i - 6] (ciphertext).
 
 if mode == 'append' then
-  local previous = redis.call('GET', dedup_key)
-  if previous then
-    return answer('DUP', previous)
+  local at = redis.call('GET', dedup_key)
+  if at then
+    local reply, n = {'DUP', at}, 2
+    for i = first_mailbox, last_mailbox do
+      reply[n + 1], reply[n + 2], reply[n + 3] = redis.call('HGET', routes_key, ARGV[3 * i - 8]) or '', '', ''
+      n = n + 3
+    end
+    return reply
   end
-end
-if redis.call('EXISTS', account_key) == 0 and redis.call('EXISTS', devices_key) == 0 then
-  return {'NO_ACCOUNT'}
 end
 
 -- The device set: every device with keys must be named; every named device must exist.
 local named = {}
 local extra = {}
-for i = first_mailbox, #KEYS do
-  local device = envelope(i, 0)
+local listed = false
+for i = first_mailbox, last_mailbox do
+  local device = ARGV[3 * i - 8]
   named[device] = true
   if device == left_out or redis.call('HEXISTS', devices_key, device) == 0 then
-    table.insert(extra, device)
+    extra[#extra + 1] = device
+  else
+    listed = true
   end
+end
+-- A listed device proves the account exists: only without one is the account looked up.
+if not listed and redis.call('EXISTS', account_key, devices_key) == 0 then
+  return {'NO_ACCOUNT'}
 end
 local missing = {}
 local registered = redis.call('HGETALL', regids_key)
@@ -77,24 +75,24 @@ for j = 1, #registered, 2 do
   local device = registered[j]
   regids[device] = registered[j + 1]
   if device ~= left_out and not named[device] then
-    table.insert(missing, device)
+    missing[#missing + 1] = device
   end
 end
 if #missing > 0 or #extra > 0 then
   return {'MISMATCH', table.concat(missing, ','), table.concat(extra, ',')}
 end
 local stale = {}
-for i = first_mailbox, #KEYS do
-  local given = envelope(i, 1)
-  if given ~= '0' and regids[envelope(i, 0)] ~= given then
-    table.insert(stale, envelope(i, 0))
+for i = first_mailbox, last_mailbox do
+  local given = ARGV[3 * i - 7]
+  if given ~= '0' and regids[ARGV[3 * i - 8]] ~= given then
+    stale[#stale + 1] = ARGV[3 * i - 8]
   end
 end
 if #stale > 0 then
   return {'STALE', table.concat(stale, ',')}
 end
 -- Nothing to store (an empty "sync": the sender has no other device): the checks were the point.
-if mode == 'check' or #KEYS < first_mailbox then
+if mode == 'check' or last_mailbox < first_mailbox then
   return {'OK', '0'}
 end
 
@@ -102,36 +100,47 @@ end
 -- expired entries, so a mailbox full of stale entries frees itself. Below the cap an append does not trim: a
 -- connection's first read drops what has expired, and an idle stream expires whole, so trimming on every append
 -- would cost a command per envelope for nothing.
+-- newest[mailbox]: its newest entry id; '' when it is empty (known from its length: no read), false when unknown.
 local expired_before
-for i = first_mailbox, #KEYS do
-  if redis.call('XLEN', KEYS[i]) >= max_length then
+local newest = {}
+for i = first_mailbox, last_mailbox do
+  local length = redis.call('XLEN', KEYS[i])
+  if length >= max_length then
     if not expired_before then
       local time = redis.call('TIME')
-      expired_before = tostring(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - retention_ms)
+      expired_before = tostring(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+          - tonumber(retention_ms))
     end
     redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
-    if redis.call('XLEN', KEYS[i]) >= max_length then
-      return {'FULL', envelope(i, 0)}
+    length = redis.call('XLEN', KEYS[i])
+    if length >= max_length then
+      return {'FULL', ARGV[3 * i - 8]}
     end
   end
+  newest[KEYS[i]] = length == 0 and ''
 end
 
-local at
-local written = {}
-for i = first_mailbox, #KEYS do
-  local newest = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
-  local previous = newest[1] and newest[1][1] or ''
+-- The answer: per envelope's device its route, the entry written and the entry before it.
+local reply, n = {'OK', false}, 2
+for i = first_mailbox, last_mailbox do
+  local mailbox = KEYS[i]
+  local previous = newest[mailbox] or redis.call('XREVRANGE', mailbox, '+', '-', 'COUNT', 1)[1][1]
   local entry
   if conversation == '' then
-    entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
-        'c', envelope(i, 2))
+    entry = redis.call('XADD', mailbox, '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
+        'c', ARGV[3 * i - 6])
   else
-    entry = redis.call('XADD', KEYS[i], '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
-        'c', envelope(i, 2), 't', conversation)
+    entry = redis.call('XADD', mailbox, '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
+        'c', ARGV[3 * i - 6], 't', conversation)
   end
-  redis.call('PEXPIRE', KEYS[i], retention_ms)
-  at = at or string.match(entry, '^(%d+)')
-  written[i] = {entry, previous}
+  redis.call('PEXPIRE', mailbox, retention_ms)
+  newest[mailbox] = entry
+  reply[n + 1] = redis.call('HGET', routes_key, ARGV[3 * i - 8]) or ''
+  reply[n + 2], reply[n + 3] = entry, previous
+  n = n + 3
 end
+-- The store time: the milliseconds of the first entry written.
+local at = string.match(reply[4], '^(%d+)')
+reply[2] = at
 redis.call('SET', dedup_key, at, 'EX', dedup_seconds)
-return answer('OK', at, written)
+return reply

@@ -15,20 +15,23 @@
 -- (deleted account: dropped).
 -- Receipts are not capped by the mailbox length: they are server-made and small, and refusing one would
 -- fail the recipient's ack.
-local devices_key = KEYS[1]
+local devices_key, routes_key = KEYS[1], KEYS[2]
 local prefix = ARGV[1]
-local retention_ms = tonumber(ARGV[2])
+-- The retention goes back to Redis as the string it came as: a Lua number passed to redis.call is formatted
+-- with '%.17g' (snprintf), which costs about as much as the PEXPIRE it is for.
+local retention_ms = ARGV[2]
+local kind, by, by_device, ids = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 
 local devices = redis.call('HKEYS', devices_key)
 local written = {}
-for _, device in ipairs(devices) do
+for d = 1, #devices do
+  local device = devices[d]
   local mailbox = prefix .. device
-  local newest = redis.call('XREVRANGE', mailbox, '+', '-', 'COUNT', 1)
-  local entry = redis.call('XADD', mailbox, '*', 'k', ARGV[3], 'f', ARGV[4], 'd', ARGV[5], 'i', ARGV[6])
+  local newest = redis.call('XREVRANGE', mailbox, '+', '-', 'COUNT', 1)[1]
+  local entry = redis.call('XADD', mailbox, '*', 'k', kind, 'f', by, 'd', by_device, 'i', ids)
   redis.call('PEXPIRE', mailbox, retention_ms)
-  table.insert(written, device)
-  table.insert(written, redis.call('HGET', KEYS[2], device) or '')
-  table.insert(written, entry)
-  table.insert(written, newest[1] and newest[1][1] or '')
+  local n = 4 * d
+  written[n - 3], written[n - 2] = device, redis.call('HGET', routes_key, device) or ''
+  written[n - 1], written[n] = entry, newest and newest[1] or ''
 end
 return written

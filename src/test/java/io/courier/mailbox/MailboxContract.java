@@ -263,6 +263,27 @@ abstract class MailboxContract {
         .isEqualTo(stored.get(1).entry());
     Written repeat = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m2", bob.account(), 1))));
     assertThat(repeat.wakes()).as("a repeat wrote nothing: a plain wake-up").containsExactly(Signal.WAKE);
+
+    WireClient.await(mailbox.ack(bob, WireClient.await(mailbox.read(bob, null, 10)).stream()
+        .map(ServerFrame.Entry::entry).toList()));
+    Written emptied = WireClient.await(mailbox.append(Append.toRecipient(alice, send("m3", bob.account(), 1))));
+    assertThat(emptied.wakes().get(0).previous()).as("every entry acked: the mailbox is empty again").isEmpty();
+  }
+
+  @Test
+  void mailboxesExpireAfterTheRetentionAndMessageIdsAfterTheDedupWindow() {
+    DeviceId alice = new DeviceId(account("alice", 1), 1);
+    DeviceId bob = new DeviceId(account("bob", 1), 1);
+    append(mailbox, alice, send("m1", bob.account(), 1));
+    WireClient.await(mailbox.appendReceipt(alice.account(), ReceiptKind.DELIVERED, bob, List.of("m1")));
+    long retention = CONFIG.retention().toMillis();
+    assertThat((Long) command("PTTL", MailboxRedisKeys.mailbox(bob))).as("the recipient's mailbox")
+        .isBetween(retention - 60_000, retention);
+    assertThat((Long) command("PTTL", MailboxRedisKeys.mailbox(alice))).as("the sender's, written by the receipt")
+        .isBetween(retention - 60_000, retention);
+    long window = CONFIG.dedupWindow().toSeconds();
+    assertThat((Long) command("TTL", MailboxRedisKeys.dedup(bob.account(), alice.account(), "m1")))
+        .as("the message id").isBetween(window - 60, window);
   }
 
   @Test
