@@ -133,7 +133,11 @@ public final class ConnectionBench {
       // Later rounds reuse the first round's devices and tokens. Meanwhile /metrics is scraped every second, as
       // Prometheus scrapes a server in service: without it the first scrape, the baseline's, took HTTP paths the
       // compiled handshake code had never seen, and C2 recompiled ~80 of its methods during the measured burst.
-      ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor();
+      ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "metrics-scraper");
+        thread.setDaemon(true);
+        return thread;
+      });
       scraper.scheduleWithFixedDelay(() -> scrapeAll(servers), 0, 1, TimeUnit.SECONDS);
       for (int round = 0; round < o.warmupRounds; round++) {
         int nextIndex = perNode * o.nodes;
@@ -400,7 +404,10 @@ public final class ConnectionBench {
     for (ServerProcess server : servers) {
       try {
         gauge(server);
-      } catch (IOException | InterruptedException e) {
+      } catch (IOException e) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return;
       }
     }
