@@ -234,8 +234,12 @@ final class Connection {
     }
   }
 
+  /**
+   * True also once the socket is closing: Vert.x marks it closed (and throws from {@code writeQueueFull}) before our
+   * close handler runs, and a wake-up can come in between; the loop then simply waits for that handler.
+   */
   boolean writeQueueFull() {
-    return socket.writeQueueFull();
+    return closed || socket.isClosed() || socket.writeQueueFull();
   }
 
   private void checkLiveness() {

@@ -7,6 +7,7 @@ import io.courier.testing.WireClient;
 import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -61,9 +62,10 @@ class SocketMemoryTest {
   void theOutboundQueueIsSwappedForASmallerOneThatLosesAndReordersNothing() {
     List<String> received = Collections.synchronizedList(new ArrayList<>());
     WebSocketClient client = vertx.createWebSocketClient();
-    // The handler goes in on the event loop as the upgrade completes, before any frame can arrive.
-    WireClient.await(client.connect(server.actualPort(), "127.0.0.1", "/")
-        .map(socket -> socket.textMessageHandler(received::add)));
+    // The handler goes on before the handshake: the first frames can come in the same read as the upgrade answer.
+    ClientWebSocket socket = client.webSocket();
+    socket.textMessageHandler(received::add);
+    WireClient.await(socket.connect(server.actualPort(), "127.0.0.1", "/"));
 
     Trimmed seen = WireClient.await(Future.fromCompletionStage(trimmed));
     assertThat(seen.queueBefore()).as("the socket's queue, reached by reflection").isNotNull();

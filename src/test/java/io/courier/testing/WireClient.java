@@ -2,6 +2,7 @@ package io.courier.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -50,8 +51,12 @@ public final class WireClient implements AutoCloseable {
   public static WireClient connect(Vertx vertx, int port, String token, String origin) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(16 * 1024 * 1024).setMaxFrameSize(16 * 1024 * 1024));
-    // The handlers go in on the event loop as the upgrade completes, before any frame can arrive.
-    return await(open(client, port, token, origin).map(socket -> new WireClient(client, socket)));
+    // The handlers go on before the handshake, as in the SDK: frames the server writes at once (a backlog) can
+    // come in the same read as the upgrade answer, before handlers set when the connect future completes.
+    ClientWebSocket socket = client.webSocket();
+    WireClient wire = new WireClient(client, socket);
+    await(socket.connect(options(port, token, origin)));
+    return wire;
   }
 
   /** Attempts a handshake that the server must refuse, and returns the refusal. */
@@ -75,6 +80,10 @@ public final class WireClient implements AutoCloseable {
   }
 
   private static Future<WebSocket> open(WebSocketClient client, int port, String token, String origin) {
+    return client.connect(options(port, token, origin));
+  }
+
+  private static WebSocketConnectOptions options(int port, String token, String origin) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/v1/ws");
     if (token != null) {
@@ -83,7 +92,7 @@ public final class WireClient implements AutoCloseable {
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
-    return client.connect(options);
+    return options;
   }
 
   /** Waits for a Vert.x future from a test thread; its failure is rethrown as is. */
