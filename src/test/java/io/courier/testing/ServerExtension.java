@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * One real server per test class, in the test JVM, on its own {@code redis-server} process, with a Vert.x for
  * the test's clients and a {@link TestAccounts} on the server's HTTP API:
- * {@code @RegisterExtension static final ServerExtension SERVER = new ServerExtension("limits.x=1");}.
+ * {@code @RegisterExtension static final ServerExtension SERVER = new ServerExtension("limits.x=1");}. The class
+ * fails if an exception escaped a handler on an event loop meanwhile ({@link UnhandledExceptions}).
  */
 public final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
   private final String[] overrides;
@@ -26,6 +27,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
   private CourierServer server;
   private TestAccounts accounts;
   private WebClient http;
+  private UnhandledExceptions unhandled;
 
   /** {@code overrides} are {@code key.path=value} settings on top of {@link TestServer}'s. */
   public ServerExtension(String... overrides) {
@@ -44,6 +46,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    unhandled = UnhandledExceptions.watch();
     vertx = Vertx.vertx();
     if (redisCluster) {
       cluster = RedisClusterProcess.start();
@@ -67,6 +70,8 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     if (cluster != null) {
       cluster.close();
     }
+    // An exception that escaped a handler fails the class, though Vert.x only logged it.
+    unhandled.stopAndAssertNone(context.getDisplayName());
   }
 
   public Vertx vertx() {
