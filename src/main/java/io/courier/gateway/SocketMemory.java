@@ -65,11 +65,22 @@ final class SocketMemory {
 
   /** The queue the socket's writes pass through, or null when it cannot be reached. */
   static Queue<?> outboundQueue(ChannelHandler handler) {
-    if (OUTBOUND == null || MESSAGES == null || QUEUE == null || !(handler instanceof VertxHandler<?> vertx)) {
+    Object messages = handler instanceof VertxHandler<?> vertx ? messages(vertx) : null;
+    try {
+      return messages == null ? null : (Queue<?>) QUEUE.get(messages);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.atDebug().log("cannot reach a socket's outbound queue: {}", e.toString());
+      return null;
+    }
+  }
+
+  /** The connection's outbound message queue, which holds the Netty queue; null when it cannot be reached. */
+  private static Object messages(VertxHandler<?> handler) {
+    if (OUTBOUND == null || MESSAGES == null || QUEUE == null) {
       return null;
     }
     try {
-      return (Queue<?>) QUEUE.get(MESSAGES.get(OUTBOUND.get(vertx.getConnection())));
+      return MESSAGES.get(OUTBOUND.get(handler.getConnection()));
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.atDebug().log("cannot reach a socket's outbound queue: {}", e.toString());
       return null;
@@ -100,13 +111,12 @@ final class SocketMemory {
    * handed out yet), so no write can be lost between the two queues.
    */
   private static void shrinkQueue(VertxHandler<?> handler) {
-    Queue<?> queue = outboundQueue(handler);
-    if (queue == null || !queue.isEmpty()) {
-      return;
-    }
+    Object messages = messages(handler);
     try {
-      Object messages = MESSAGES.get(OUTBOUND.get(handler.getConnection()));
-      QUEUE.set(messages, queue.getClass().getConstructor(int.class).newInstance(QUEUE_CHUNK));
+      Queue<?> queue = messages == null ? null : (Queue<?>) QUEUE.get(messages);
+      if (queue != null && queue.isEmpty()) {
+        QUEUE.set(messages, queue.getClass().getConstructor(int.class).newInstance(QUEUE_CHUNK));
+      }
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.atDebug().log("cannot shrink a socket's outbound queue: {}", e.toString());
     }

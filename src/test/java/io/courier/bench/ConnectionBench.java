@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -472,13 +473,7 @@ public final class ConnectionBench {
     }
 
     void awaitStarted(long seconds) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (!started && process.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      if (!started) {
-        throw new IllegalStateException(name + " did not start (alive: " + process.isAlive() + ")");
-      }
+      await(() -> started, "start", seconds);
     }
 
     /** Lets a started client connect. */
@@ -487,12 +482,17 @@ public final class ConnectionBench {
     }
 
     void awaitReady(long seconds) throws InterruptedException {
+      await(() -> opened >= 0, "report READY", seconds);
+    }
+
+    /** Waits until {@code reached}, the process ends or {@code seconds} pass; fails unless reached. */
+    private void await(BooleanSupplier reached, String what, long seconds) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (opened < 0 && process.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(200);
+      while (!reached.getAsBoolean() && process.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
       }
-      if (opened < 0) {
-        throw new IllegalStateException(name + " did not report READY (alive: " + process.isAlive() + ")");
+      if (!reached.getAsBoolean()) {
+        throw new IllegalStateException(name + " did not " + what + " (alive: " + process.isAlive() + ")");
       }
     }
 
