@@ -35,11 +35,11 @@ import java.util.regex.Pattern;
  *
  * <p>Steps: start a {@code redis-server} and {@code --nodes} server JVMs (clustered, with an embedded S3 store
  * in this JVM, when more than one); create the devices {@code devices:{u:bench-<i>}} field {@code 1} in Redis
- * with one Lua call and mint one token each; per node, open and close a warm-up of {@code --warmup}
- * connections (reading {@code /metrics} every second meanwhile), let it settle, and take the baseline RSS; then
- * start client JVMs ({@link ConnectionBenchClient}, at most {@code --per-client} connections each, each from its
- * own source address 127.0.0.2, .3, ...) and, once all have started, let them connect at {@code --rate}
- * handshakes per second in total; once all report READY, wait {@code --settle} seconds, read each
+ * with one Lua call and mint one token each; start client JVMs ({@link ConnectionBenchClient}, at most
+ * {@code --per-client} connections each, each from its own source address 127.0.0.2, .3, ...), which first open
+ * and close their part of their node's warm-up of {@code --warmup} connections (reading {@code /metrics} every
+ * second meanwhile); once all have started, let it settle and take the baseline RSS; then let the clients connect at
+ * {@code --rate} handshakes per second in total; once all report READY, wait {@code --settle} seconds, read each
  * server's VmRSS and its {@code courier_connections_open} gauge, print a table, tear everything down and write
  * {@code target/bench/connections-<timestamp>.json}.
  *
@@ -48,7 +48,8 @@ import java.util.regex.Pattern;
  * times the warm-up connects and closes its connections), {@code --settle 10},
  * {@code --server-xmx 1g}, {@code --client-xmx 1g}, {@code --deadline 300} (seconds for the connect phase);
  * repeatable, for experiments: {@code --server-flag <jvm flag>} and {@code --server-set <key=value>} (passed to
- * every server JVM), and {@code --histo true}: after each RSS reading (baseline and final), run
+ * every server JVM), {@code --client-flag <jvm flag>} (passed to every client JVM), and {@code --histo true}:
+ * after each RSS reading (baseline and final), run
  * {@code jmap -histo:live} on every server (a full GC, so the RSS of such a run is not comparable), print the
  * live heap per connection and keep the histograms in {@code target/bench/}; {@code --jcmd <command>}: after
  * each RSS reading, run {@code jcmd <pid> <command>} on every server and print its output (for example
@@ -69,7 +70,8 @@ public final class ConnectionBench {
   /**
    * Client JVMs compile with C1 only. A client lives for one run and its connect loop is simple, so C2's compiles
    * (~60% of a client JVM's CPU while connecting, most of it start-up) bought nothing but CPU taken from the server
-   * on this shared box.
+   * on this shared box; even after the clients' own warm-up a C2 client took more CPU per handshake (0.25 ms
+   * against 0.16 ms, one run each).
    */
   static final List<String> CLIENT_JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1");
   /** One client for every {@code /metrics} read: its kept-alive connection is one socket on the server, not one each. */
@@ -130,32 +132,42 @@ public final class ConnectionBench {
       Files.writeString(tokenFile, lines);
       System.out.printf("%d devices and tokens in %d ms%n", devices, ms(t0));
 
-      // warm-up: open and close o.warmup connections per node, so the baseline has JIT, pools and buffers.
-      // Later rounds reuse the first round's devices and tokens. Meanwhile /metrics is scraped every second, as
-      // Prometheus scrapes a server in service: without it the first scrape, the baseline's, took HTTP paths the
-      // compiled handshake code had never seen, and C2 recompiled ~80 of its methods during the measured burst.
+      // The client JVMs start first and warm up: each opens and closes its share of its node's o.warmup
+      // connections, o.warmupRounds times (later rounds reuse the first round's devices and tokens), so that the
+      // server and the clients themselves have compiled their code before the baseline. Meanwhile /metrics is
+      // scraped every second, as Prometheus scrapes a server in service: without it the first scrape, the
+      // baseline's, took HTTP paths the compiled handshake code had never seen, and C2 recompiled ~80 of its
+      // methods during the measured burst.
       ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "metrics-scraper");
         thread.setDaemon(true);
         return thread;
       });
       scraper.scheduleWithFixedDelay(() -> scrapeAll(servers), 0, 1, TimeUnit.SECONDS);
-      for (int round = 0; round < o.warmupRounds; round++) {
-        int nextIndex = perNode * o.nodes;
-        List<Client> warmups = new ArrayList<>();
-        for (int n = 0; n < o.nodes && o.warmup > 0; n++) {
-          warmups.add(Client.start(o, servers.get(n), n, "127.0.0." + (2 + n), tokenFile, nextIndex, o.warmup,
-              Math.min(o.rate, 500)));
-          nextIndex += o.warmup;
+      int clientsPerNode = (perNode + o.perClient - 1) / o.perClient;
+      int ratePerClient = Math.max(1, o.rate / (clientsPerNode * o.nodes));
+      int warmRate = Math.max(1, Math.min(o.rate, 500) / clientsPerNode);
+      int index = 0;
+      long startSeconds = 60;
+      for (int n = 0; n < o.nodes; n++) {
+        int left = perNode;
+        int warmIndex = perNode * o.nodes + n * o.warmup;
+        for (int c = 0; c < clientsPerNode; c++) {
+          int count = Math.min(o.perClient, (perNode + clientsPerNode - 1) / clientsPerNode);
+          count = Math.min(count, left);
+          left -= count;
+          int warmCount = o.warmup / clientsPerNode + (c == clientsPerNode - 1 ? o.warmup % clientsPerNode : 0);
+          Warmup warmup = new Warmup(warmIndex, warmCount, o.warmupRounds, warmRate);
+          warmIndex += warmCount;
+          startSeconds = Math.max(startSeconds, 60 + o.warmupRounds * (warmCount / warmRate + 60L));
+          String local = "127.0.0." + (2 + clients.size());
+          clients.add(Client.start(o, servers.get(n), n, local, tokenFile, index, count, ratePerClient, warmup));
+          index += count;
         }
-        for (Client w : warmups) {
-          w.awaitStarted(60);
-          w.go();
-        }
-        for (Client w : warmups) {
-          w.awaitReady(o.deadlineSeconds + 30);
-          w.close();
-        }
+      }
+      // The client JVMs' start-up and warm-up are outside the window: they connect when told to.
+      for (Client c : clients) {
+        c.awaitStarted(startSeconds);
       }
       scraper.shutdownNow();
       Thread.sleep(TimeUnit.SECONDS.toMillis(o.settleSeconds));
@@ -174,25 +186,6 @@ public final class ConnectionBench {
       }
 
       // the measurement
-      int clientsPerNode = (perNode + o.perClient - 1) / o.perClient;
-      int totalClients = clientsPerNode * o.nodes;
-      int ratePerClient = Math.max(1, o.rate / totalClients);
-      int index = 0;
-      for (int n = 0; n < o.nodes; n++) {
-        int left = perNode;
-        for (int c = 0; c < clientsPerNode; c++) {
-          int count = Math.min(o.perClient, (perNode + clientsPerNode - 1) / clientsPerNode);
-          count = Math.min(count, left);
-          left -= count;
-          String local = "127.0.0." + (2 + clients.size());
-          clients.add(Client.start(o, servers.get(n), n, local, tokenFile, index, count, ratePerClient));
-          index += count;
-        }
-      }
-      // The client JVMs' start-up is outside the window: they connect when told to.
-      for (Client c : clients) {
-        c.awaitStarted(60);
-      }
       long connectStart = System.nanoTime();
       long redisPid = ChatBench.redisPid(redis);
       long serverTicks = serverTicks(servers);
@@ -275,6 +268,7 @@ public final class ConnectionBench {
           .put("settleSeconds", o.settleSeconds).put("serverXmx", o.serverXmx).put("gcBeforeRss", o.gcBeforeRss)
           .put("productionHeapFlags", new JsonArray(new ArrayList<>(PRODUCTION_HEAP_FLAGS)))
           .put("serverFlags", new JsonArray(new ArrayList<>(o.serverFlags)))
+          .put("clientFlags", new JsonArray(new ArrayList<>(o.clientFlags)))
           .put("serverSets", new JsonArray(new ArrayList<>(o.serverSets)))
           .put("java", System.getProperty("java.vm.version")).put("perNode", nodes);
       Path file = out.resolve("connections-" + stamp + ".json");
@@ -422,6 +416,9 @@ public final class ConnectionBench {
     return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
   }
 
+  /** A client's warm-up: tokens {@code from .. from+count-1} opened at {@code rate}/s and closed, {@code rounds} times. */
+  record Warmup(int from, int count, int rounds, int rate) {}
+
   /** One client JVM and the lines it prints. */
   static final class Client {
     final Process process;
@@ -437,16 +434,19 @@ public final class ConnectionBench {
     }
 
     static Client start(Options o, ServerProcess server, int node, String local, Path tokens, int from, int count,
-        int rate) throws IOException {
+        int rate, Warmup warmup) throws IOException {
       List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
           .toString(), "-Xmx" + o.clientXmx));
       command.addAll(CLIENT_JVM_FLAGS);
+      command.addAll(o.clientFlags);
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), ConnectionBenchClient.class.getName(),
           "127.0.0.1", Integer.toString(server.port()), local, tokens.toString(), Integer.toString(from),
-          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600"));
+          Integer.toString(count), Integer.toString(rate), Integer.toString(o.deadlineSeconds), "3600",
+          Integer.toString(warmup.from()), Integer.toString(warmup.count()), Integer.toString(warmup.rounds()),
+          Integer.toString(warmup.rate())));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       Client client = new Client(p, "client " + local + " -> node " + node + " [" + from + ", +" + count + ")");
-      System.out.println(client.name + " pid " + p.pid() + " at " + rate + "/s");
+      System.out.println(client.name + " pid " + p.pid() + " at " + rate + "/s, warm-up " + warmup);
       Thread reader = new Thread(client::follow, client.name);
       reader.setDaemon(true);
       reader.start();
@@ -524,7 +524,7 @@ public final class ConnectionBench {
   /** Command-line options; see the class comment for the defaults. */
   record Options(int nodes, int connections, int perClient, int rate, int warmup, int warmupRounds, int settleSeconds,
       String serverXmx, String clientXmx, int deadlineSeconds, List<String> serverFlags, List<String> serverSets,
-      boolean histo, List<String> jcmds, boolean gcBeforeRss) {
+      List<String> clientFlags, boolean histo, List<String> jcmds, boolean gcBeforeRss) {
     static Options parse(String[] args) {
       int nodes = 1;
       int connections = 19_000;
@@ -538,6 +538,7 @@ public final class ConnectionBench {
       int deadline = 300;
       List<String> serverFlags = new ArrayList<>();
       List<String> serverSets = new ArrayList<>();
+      List<String> clientFlags = new ArrayList<>();
       boolean histo = false;
       List<String> jcmds = new ArrayList<>();
       boolean gcBeforeRss = false;
@@ -556,6 +557,7 @@ public final class ConnectionBench {
           case "--deadline" -> deadline = Integer.parseInt(value);
           case "--server-flag" -> serverFlags.add(value);
           case "--server-set" -> serverSets.add(value);
+          case "--client-flag" -> clientFlags.add(value);
           case "--histo" -> histo = Boolean.parseBoolean(value);
           case "--jcmd" -> jcmds.add(value);
           case "--gc-before-rss" -> gcBeforeRss = Boolean.parseBoolean(value);
@@ -566,7 +568,8 @@ public final class ConnectionBench {
         throw new IllegalArgumentException("--per-client above 19000 does not fit the 20,000 open-file limit");
       }
       return new Options(nodes, connections, perClient, rate, warmup, warmupRounds, settle, serverXmx, clientXmx, deadline,
-          List.copyOf(serverFlags), List.copyOf(serverSets), histo, List.copyOf(jcmds), gcBeforeRss);
+          List.copyOf(serverFlags), List.copyOf(serverSets), List.copyOf(clientFlags), histo, List.copyOf(jcmds),
+          gcBeforeRss);
     }
   }
 }
