@@ -17,6 +17,8 @@ import java.util.Map;
 import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPublicKey;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.conscrypt.Conscrypt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A security provider with one service, {@code Signature.SHA256withECDSA} (ES256), installed ahead of the JDK's
@@ -46,6 +48,7 @@ public final class Es256Provider extends Provider {
   /** What {@link #implementation()} says when Bouncy Castle serves. */
   public static final String BOUNCY_CASTLE = "Bouncy Castle";
   private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(Es256Provider.class);
 
   private final String implementation;
 
@@ -80,10 +83,12 @@ public final class Es256Provider extends Provider {
     }
   }
 
-  /** Puts the provider first in the JVM's list, once; later calls do nothing. */
+  /** Puts the provider first in the JVM's list and logs which implementation it uses, once; later calls do nothing. */
   public static synchronized void install() {
     if (Security.getProvider(NAME) == null) {
-      Security.insertProviderAt(best(), 1);
+      Es256Provider provider = best();
+      Security.insertProviderAt(provider, 1);
+      log.info("ES256 signatures by {}", provider.implementation);
     }
   }
 

@@ -24,8 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Issues and verifies access tokens with vertx-auth-jwt.
@@ -43,7 +41,6 @@ import org.slf4j.LoggerFactory;
  * check, made at every handshake.
  */
 public final class TokenService {
-  private static final Logger log = LoggerFactory.getLogger(TokenService.class);
   /** How often an external issuer's JWKS is fetched again (key rotation). */
   private static final long JWKS_REFRESH_MS = 10 * 60 * 1000;
 
@@ -61,7 +58,6 @@ public final class TokenService {
       Map<String, String> environment) {
     // Before any JWTAuth exists: it picks its Signature implementation when it is created.
     Es256Provider.install();
-    log.info("ES256 signatures by {}", Es256Provider.implementation());
     JWTAuth own = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(keys.privatePem()))
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(keys.publicPem()))
