@@ -60,7 +60,7 @@ public final class Es256Provider extends Provider {
   }
 
   /** The provider with the fastest implementation this machine can load. */
-  public static Es256Provider best() {
+  private static Es256Provider best() {
     return nativeAvailable() ? boringSsl() : bouncyCastle();
   }
 
@@ -109,8 +109,7 @@ public final class Es256Provider extends Provider {
   public static final class BoringSslEs256 extends SignatureSpi {
     private static final Provider CONSCRYPT = Conscrypt.newProvider();
     private final Signature delegate;
-    private PublicKey lastKey;
-    private PublicKey lastConverted;
+    private final LastKey lastKey = new LastKey();
 
     public BoringSslEs256() throws GeneralSecurityException {
       delegate = Signature.getInstance("SHA256withECDSA", CONSCRYPT);
@@ -118,15 +117,15 @@ public final class Es256Provider extends Provider {
 
     @Override
     protected void engineInitVerify(PublicKey key) throws InvalidKeyException {
-      if (key != lastKey) {
-        try {
-          lastConverted = (PublicKey) KeyFactory.getInstance("EC", CONSCRYPT).translateKey(key);
-        } catch (GeneralSecurityException e) {
-          throw new InvalidKeyException("not a P-256 public key", e);
-        }
-        lastKey = key;
+      delegate.initVerify(lastKey.converted(key, BoringSslEs256::toConscrypt));
+    }
+
+    private static PublicKey toConscrypt(PublicKey key) throws InvalidKeyException {
+      try {
+        return (PublicKey) KeyFactory.getInstance("EC", CONSCRYPT).translateKey(key);
+      } catch (GeneralSecurityException e) {
+        throw new InvalidKeyException("not a P-256 public key", e);
       }
-      delegate.initVerify(lastConverted);
     }
 
     @Override
@@ -179,17 +178,32 @@ public final class Es256Provider extends Provider {
    */
   public static final class BouncyCastleEs256
       extends org.bouncycastle.jcajce.provider.asymmetric.ec.SignatureSpi.ecDSA256 {
-    private PublicKey lastKey;
-    private PublicKey lastConverted;
+    private final LastKey lastKey = new LastKey();
 
     @Override
     protected void engineInitVerify(PublicKey key) throws InvalidKeyException {
-      if (key != lastKey) {
-        lastConverted = key instanceof ECPublicKey ec && !(key instanceof BCECPublicKey)
-            ? new BCECPublicKey(ec, BouncyCastleProvider.CONFIGURATION) : key;
-        lastKey = key;
-      }
-      super.engineInitVerify(lastConverted);
+      super.engineInitVerify(lastKey.converted(key, k -> k instanceof ECPublicKey ec && !(k instanceof BCECPublicKey)
+          ? new BCECPublicKey(ec, BouncyCastleProvider.CONFIGURATION) : k));
     }
+  }
+
+  /** The key object a verifier was last initialised with, converted once into its implementation's own form. */
+  private static final class LastKey {
+    private PublicKey key;
+    private PublicKey converted;
+
+    PublicKey converted(PublicKey key, Conversion conversion) throws InvalidKeyException {
+      if (key != this.key) {
+        converted = conversion.apply(key);
+        this.key = key;
+      }
+      return converted;
+    }
+  }
+
+  /** Turns a public key into an implementation's own form. */
+  @FunctionalInterface
+  private interface Conversion {
+    PublicKey apply(PublicKey key) throws InvalidKeyException;
   }
 }

@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then optionally {@code warmFrom warmCount warmRounds warmRate}. Tokens are lines {@code from .. from+count-1} of
  * {@code tokensFile}. With a warm-up, the client first opens the {@code warmCount} sockets of lines
  * {@code warmFrom ..} at {@code warmRate} per second and closes them again, {@code warmRounds} times, so that
- * its own code is compiled (C2) before the measured window as the server's is; the warm-up prints only its
+ * its own code is compiled before the measured window as the server's is; the warm-up prints only its
  * {@code warm-up round N opened=N failed=N} lines.
  *
  * <p>Stdin and stdout, one line each: it prints {@code STARTED} when it is set up (after its warm-up), and starts
@@ -90,7 +90,6 @@ public final class ConnectionBenchClient {
     int rate = Integer.parseInt(args[6]);
     long deadlineSeconds = Long.parseLong(args[7]);
     long holdSeconds = Long.parseLong(args[8]);
-    boolean warm = args.length > 9;
 
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory()
@@ -112,7 +111,8 @@ public final class ConnectionBenchClient {
     CountDownLatch go = new CountDownLatch(1);
     CountDownLatch close = new CountDownLatch(1);
     readCommands(go, close);
-    for (int round = 1; warm && round <= Integer.parseInt(args[11]); round++) {
+    int warmRounds = args.length > 9 ? Integer.parseInt(args[11]) : 0;
+    for (int round = 1; round <= warmRounds; round++) {
       Batch warmUp = client.connect(Integer.parseInt(args[9]), Integer.parseInt(args[10]),
           Integer.parseInt(args[12]), deadlineSeconds, false);
       System.out.println("warm-up round " + round + " opened=" + warmUp.opened + " failed=" + warmUp.failed);

@@ -1,14 +1,13 @@
 package io.courier.bench;
 
 import io.courier.auth.Es256Provider;
+import io.courier.auth.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Provider;
 import java.security.Security;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,9 +26,7 @@ public final class Es256Bench {
   public static void main(String[] args) throws GeneralSecurityException {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair keys = generator.generateKeyPair();
+    KeyPair keys = SigningKeys.generate();
     byte[][] tokens = new byte[count][];
     byte[][] signatures = new byte[count][];
     Signature signer = Signature.getInstance("SHA256withECDSA", "SunEC");
