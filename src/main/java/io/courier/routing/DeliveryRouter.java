@@ -1,8 +1,11 @@
 package io.courier.routing;
 
+import io.courier.metrics.MetricNames;
 import io.courier.protocol.DeviceId;
 import io.courier.redis.RedisScript;
 import io.courier.redis.StoreFailures;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -36,6 +39,8 @@ public final class DeliveryRouter {
   static final long ROUTE_TTL_SECONDS = 30L * 24 * 3600;
   private static final RedisScript CLAIM = RedisScript.load("routing_claim.lua");
   private static final RedisScript RELEASE = RedisScript.load("routing_release.lua");
+  /** Devices woken on another node: how much of the delivery traffic crosses the cluster. */
+  private static final Counter REMOTE_WAKEUPS = Metrics.counter(MetricNames.name("wakeups.remote"));
 
   private final EventBus eventBus;
   private final Redis redis;
@@ -109,7 +114,10 @@ public final class DeliveryRouter {
         forget(account, devices.get(i), route);
       }
     }
-    remote.forEach((nodeId, nodeWakes) -> eventBus.send(address(nodeId), NodeMessages.entries(account, nodeWakes)));
+    remote.forEach((nodeId, nodeWakes) -> {
+      eventBus.send(address(nodeId), NodeMessages.entries(account, nodeWakes));
+      REMOTE_WAKEUPS.increment(nodeWakes.size());
+    });
   }
 
   /** Tells the device's connection, wherever it is, that the device is gone. */

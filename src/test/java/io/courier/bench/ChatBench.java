@@ -39,10 +39,12 @@ import org.HdrHistogram.Histogram;
  * duplicated and reordered messages, delivered receipts, and the server's CPU and RSS. Not a test: run it by
  * hand, see {@code docs/BENCHMARKS.md}.
  *
- * <p>Steps: start a {@code redis-server} (AOF on, {@code appendfsync everysec}) and one server JVM with the
- * send and login limits raised and {@code auth.bcryptCost=4}; register and log in {@code s-<i>} and
- * {@code r-<i>} for every pair; connect one SDK {@link CourierClient} per account, all in this JVM on one
- * {@link Vertx}. A 1 ms periodic timer on one event loop then computes message k's intended time
+ * <p>Steps: start a {@code redis-server} (AOF on, {@code appendfsync everysec}) and {@code --nodes} server JVMs
+ * (clustered, with one {@link BenchCluster}, when more than one) with the send and login limits raised and
+ * {@code auth.bcryptCost=4}; register and log in {@code s-<i>} and {@code r-<i>} for every pair; connect one SDK
+ * {@link CourierClient} per account, all in this JVM on one {@link Vertx}: with several nodes, pair i's sender
+ * to node {@code i % nodes} and its recipient to the next node, so that every message and every receipt crosses
+ * from one node to another (the drain's senders are on the first node, its recipient on the second). A 1 ms periodic timer on one event loop then computes message k's intended time
  * {@code start + k / rate} and, once it has come, sends it from sender {@code k % pairs}; the payload is {@code <seq> <intendedNanos>} plus padding. The
  * recipient records {@code System.nanoTime() - intended} in an HdrHistogram and tracks each sender's
  * sequence numbers. Every second a progress line; at the end a bounded wait for stragglers, a summary and
@@ -56,11 +58,11 @@ import org.HdrHistogram.Histogram;
  * <p>Duplicates: the clients run with a dedup window of 1 (the SDK's default is 10,000), so a redelivery reaches
  * the listener and is counted unless it repeats the message delivered just before it.
  *
- * <p>Options: {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
+ * <p>Options: {@code --nodes 1}, {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
  * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
- * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for
+ * {@code --payload 64} (bytes; the servers' CPU and RSS are summed over the nodes), {@code --grace 10} (seconds to wait for
  * stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
- * server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
+ * first server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
  * exits by SIGTERM so the agent can write its output), {@code --server-set key=value} (repeatable; a server
  * setting, e.g. {@code mailbox.readBatch=500}), {@code --redis-set name=value} (repeatable; a {@code redis.conf}
  * directive for the bench's Redis, e.g. {@code auto-aof-rewrite-min-size=1gb}).
@@ -84,20 +86,28 @@ public final class ChatBench {
       String[] pair = set.split("=", 2);
       redisBuilder.setting(pair[0], pair[1]);
     }
+    List<ServerProcess> servers = new ArrayList<>();
     try (RedisProcess redis = redisBuilder.build().start();
-         ServerProcess server = startServer(o, redis)) {
-      long serverPid = ConnectionBench.pid(server);
+         BenchCluster cluster = o.nodes > 1 ? BenchCluster.start() : null) {
+      TestTokens tokens = TestTokens.generate();
+      List<Long> serverPids = new ArrayList<>();
+      for (int n = 0; n < o.nodes; n++) {
+        servers.add(startServer(o, redis, tokens, cluster, n));
+        serverPids.add(ConnectionBench.pid(servers.get(n)));
+      }
       long redisPid = redisPid(redis);
-      System.out.printf("redis pid %d, server %s pid %d, bench pid %d%n", redisPid, server.baseUri(), serverPid,
-          ProcessHandle.current().pid());
-      Usage usage = new Usage(serverPid, redisPid);
-      result = o.drain > 0 ? drain(o, vertx, server, usage) : chat(o, vertx, server, usage);
-      result.put("options", o.toJson()).put("serverPid", serverPid);
+      System.out.printf("redis pid %d, servers %s pids %s, bench pid %d%n", redisPid,
+          servers.stream().map(ServerProcess::baseUri).toList(), serverPids, ProcessHandle.current().pid());
+      Usage usage = new Usage(serverPids, redisPid);
+      List<URI> nodes = servers.stream().map(ServerProcess::baseUri).toList();
+      result = o.drain > 0 ? drain(o, vertx, nodes, usage) : chat(o, vertx, nodes, usage);
+      result.put("options", o.toJson()).put("serverPids", new io.vertx.core.json.JsonArray(serverPids));
       if (o.jfr != null || !o.serverFlags.isEmpty()) {
-        server.terminate(); // a clean exit writes the recording (or an agent's profile)
+        servers.forEach(ServerProcess::terminate); // a clean exit writes the recording (or an agent's profile)
         System.out.println("server profile " + o.jfr);
       }
     } finally {
+      servers.forEach(ServerProcess::close);
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
     Path file = out.resolve("chat-" + stamp + ".json");
@@ -105,8 +115,9 @@ public final class ChatBench {
     System.out.println("wrote " + file);
   }
 
-  private static ServerProcess startServer(Options o, RedisProcess redis) throws IOException {
-    TestTokens tokens = TestTokens.generate();
+  /** Node {@code n}: all nodes share Redis, the token keys and, when clustered, the cluster's settings. */
+  private static ServerProcess startServer(Options o, RedisProcess redis, TestTokens tokens, BenchCluster cluster,
+      int n) throws IOException {
     ServerProcess.Builder b = ServerProcess.builder().jvmFlag("-Xmx" + o.serverXmx)
         .set("dataDir=" + Files.createTempDirectory("courier-chatbench-"))
         .set("redis.url=" + redis.url()).set("server.instances=2")
@@ -115,10 +126,13 @@ public final class ChatBench {
     for (String s : tokens.serverOverrides()) {
       b.set(s);
     }
+    if (cluster != null) {
+      cluster.settings().forEach(b::set);
+    }
     o.serverFlags.forEach(b::jvmFlag);
     o.serverSets.forEach(b::set); // after the bench's own settings, so they win
-    if (o.jfr != null) {
-      // A profile of the whole server run, written when the server exits; open it with `jfr print` or JMC.
+    if (o.jfr != null && n == 0) {
+      // A profile of the whole server run (node 0's), written when it exits; open it with `jfr print` or JMC.
       b.jvmFlag("-XX:StartFlightRecording=filename=" + Path.of(o.jfr).toAbsolutePath() + ",settings=profile");
     }
     return b.build().start();
@@ -145,9 +159,8 @@ public final class ChatBench {
 
   // ---------------------------------------------------------------- the open-loop chat run
 
-  private static JsonObject chat(Options o, Vertx vertx, ServerProcess server, Usage usage) throws Exception {
-    URI base = server.baseUri();
-    AccountApi api = new AccountApi(vertx, base);
+  private static JsonObject chat(Options o, Vertx vertx, List<URI> nodes, Usage usage) throws Exception {
+    AccountApi api = new AccountApi(vertx, nodes.get(0));
     long t0 = System.nanoTime();
     List<Session> senders = accounts(api, "s-", o.pairs);
     List<Session> receivers = accounts(api, "r-", o.pairs);
@@ -163,13 +176,16 @@ public final class ChatBench {
     List<Future<Void>> connects = new ArrayList<>();
     for (int i = 0; i < o.pairs; i++) {
       int pair = i;
-      CourierClient r = client(vertx, api, base, receivers.get(i), new ClientListener() {
+      // With several nodes a pair's two clients are on different nodes: every message and receipt crosses nodes.
+      URI senderNode = nodes.get(i % nodes.size());
+      URI receiverNode = nodes.get((i + 1) % nodes.size());
+      CourierClient r = client(vertx, api, receiverNode, receivers.get(i), new ClientListener() {
         @Override
         public void onMessage(IncomingMessage m) {
           (m.id().startsWith("w-") ? warmStats : stats).received(pair, m.ciphertext());
         }
       });
-      CourierClient s = client(vertx, api, base, senders.get(i), new ClientListener() {
+      CourierClient s = client(vertx, api, senderNode, senders.get(i), new ClientListener() {
         @Override
         public void onReceipt(Receipt receipt) {
           if (Receipt.DELIVERED.equals(receipt.kind())) {
@@ -243,6 +259,7 @@ public final class ChatBench {
     long lastReceive = stats.lastReceive.get();
     progress.end();
     Usage.Sample end = usage.sample();
+    double remoteWakeups = nodes.size() > 1 ? remoteWakeups(nodes) : 0;
     for (CourierClient c : clients) {
       c.close();
     }
@@ -252,7 +269,22 @@ public final class ChatBench {
     }
 
     double seconds = (Math.max(lastReceive, start) - start) / 1e9;
-    return summary(stats, progress, end, seconds, (sendEnd - start) / 1e9);
+    JsonObject summary = summary(stats, progress, end, seconds, (sendEnd - start) / 1e9);
+    if (nodes.size() > 1) {
+      // warm-up included: every message and receipt of it crossed nodes too
+      System.out.printf("devices woken on another node (all nodes, warm-up included): %.0f%n", remoteWakeups);
+      summary.put("remoteWakeups", remoteWakeups);
+    }
+    return summary;
+  }
+
+  /** {@code courier_wakeups_remote_total} summed over the nodes. */
+  private static double remoteWakeups(List<URI> nodes) throws IOException, InterruptedException {
+    double sum = 0;
+    for (URI node : nodes) {
+      sum += ConnectionBench.metric(node, "courier_wakeups_remote_total");
+    }
+    return sum;
   }
 
   private static JsonObject summary(Stats stats, Progress progress, Usage.Sample end, double receiveSeconds,
@@ -299,14 +331,13 @@ public final class ChatBench {
 
   // ---------------------------------------------------------------- the offline drain run
 
-  private static JsonObject drain(Options o, Vertx vertx, ServerProcess server, Usage usage) throws Exception {
-    URI base = server.baseUri();
-    AccountApi api = new AccountApi(vertx, base);
+  private static JsonObject drain(Options o, Vertx vertx, List<URI> nodes, Usage usage) throws Exception {
+    AccountApi api = new AccountApi(vertx, nodes.get(0));
     io.vertx.core.json.JsonArray rounds = new io.vertx.core.json.JsonArray();
     try {
       for (int round = 1; round <= o.rounds; round++) {
         System.out.printf("round %d of %d%s%n", round, o.rounds, round < o.rounds ? " (warms the JIT up)" : "");
-        rounds.add(drainRound(o, vertx, api, base, usage, round));
+        rounds.add(drainRound(o, vertx, api, nodes, usage, round));
       }
     } finally {
       api.close();
@@ -351,8 +382,11 @@ public final class ChatBench {
    * that is logged in but not connected, each with at most 500 sends unanswered; then the recipient connects and
    * its backlog is drained. Fresh accounts per round.
    */
-  private static JsonObject drainRound(Options o, Vertx vertx, AccountApi api, URI base, Usage usage, int round)
-      throws Exception {
+  private static JsonObject drainRound(Options o, Vertx vertx, AccountApi api, List<URI> nodes, Usage usage,
+      int round) throws Exception {
+    // With several nodes the senders are on the first and the recipient on the second.
+    URI senderNode = nodes.get(0);
+    URI recipientNode = nodes.get(1 % nodes.size());
     List<Session> senderSessions = accounts(api, "s" + round + "-", o.senders);
     Session recipient = accounts(api, "r" + round + "-", 1).get(0);
     int perSender = o.drain / o.senders;
@@ -363,7 +397,7 @@ public final class ChatBench {
     for (int i = 0; i < o.senders; i++) {
       int index = i;
       senderIndex.put(senderSessions.get(i).account(), i);
-      CourierClient s = client(vertx, api, base, senderSessions.get(i), new ClientListener() {
+      CourierClient s = client(vertx, api, senderNode, senderSessions.get(i), new ClientListener() {
         @Override
         public void onReceipt(Receipt receipt) {
           if (Receipt.DELIVERED.equals(receipt.kind())) {
@@ -409,7 +443,7 @@ public final class ChatBench {
 
     long[] drainedAt = {0};
     long t1 = System.nanoTime();
-    CourierClient r = client(vertx, api, base, recipient, new ClientListener() {
+    CourierClient r = client(vertx, api, recipientNode, recipient, new ClientListener() {
       @Override
       public void onMessage(IncomingMessage m) {
         stats.received(senderIndex.get(m.from()), m.ciphertext());
@@ -584,8 +618,8 @@ public final class ChatBench {
 
   // ---------------------------------------------------------------- CPU and memory from /proc
 
-  /** utime + stime of the server, Redis and this JVM, and the server's RSS. */
-  record Usage(long serverPid, long redisPid) {
+  /** utime + stime of the servers (summed over the nodes), Redis and this JVM, and the servers' RSS (summed). */
+  record Usage(List<Long> serverPids, long redisPid) {
     /**
      * {@code serverWrites}, {@code redisReads}, {@code redisWrites}: read and write system calls so far
      * ({@code syscr}/{@code syscw} of /proc/pid/io; -1 unknown).
@@ -595,15 +629,29 @@ public final class ChatBench {
     }
 
     Sample sample() {
-      long rss;
-      try {
-        rss = ConnectionBench.rssKb(serverPid);
-      } catch (IOException | RuntimeException e) {
-        rss = -1;
+      long rss = 0;
+      long serverTicks = 0;
+      long serverWrites = 0;
+      for (long pid : serverPids) {
+        rss = sumOrUnknown(rss, rssKb(pid));
+        serverTicks += ticks(pid);
+        serverWrites = sumOrUnknown(serverWrites, calls(SystemCalls::writes, pid));
       }
-      return new Sample(System.nanoTime(), ticks(serverPid), ticks(redisPid), ticks(ProcessHandle.current().pid()),
-          rss, calls(SystemCalls::writes, serverPid), calls(SystemCalls::reads, redisPid),
-          calls(SystemCalls::writes, redisPid));
+      return new Sample(System.nanoTime(), serverTicks, ticks(redisPid), ticks(ProcessHandle.current().pid()),
+          rss, serverWrites, calls(SystemCalls::reads, redisPid), calls(SystemCalls::writes, redisPid));
+    }
+
+    private static long sumOrUnknown(long sum, long value) {
+      return sum < 0 || value < 0 ? -1 : sum + value;
+    }
+
+    /** -1 when the process is gone or /proc cannot be read. */
+    private static long rssKb(long pid) {
+      try {
+        return ConnectionBench.rssKb(pid);
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
     }
 
     /** -1 when the process is gone or /proc cannot be read. */
@@ -713,7 +761,7 @@ public final class ChatBench {
   /** Command-line options; see the class comment for the defaults. */
   record Options(int pairs, int rate, int duration, int warmup, int payload, int grace, int drain,
       String serverXmx, String jfr, List<String> serverFlags, int senders, int rounds, List<String> serverSets,
-      List<String> redisSets) {
+      List<String> redisSets, int nodes) {
     static Options parse(String[] args) {
       int pairs = 100;
       int rate = 2_000;
@@ -729,6 +777,7 @@ public final class ChatBench {
       int rounds = 3;
       List<String> serverSets = new ArrayList<>();
       List<String> redisSets = new ArrayList<>();
+      int nodes = 1;
       for (int i = 0; i + 1 < args.length; i += 2) {
         String value = args[i + 1];
         switch (args[i]) {
@@ -745,6 +794,7 @@ public final class ChatBench {
           case "--senders" -> senders = Integer.parseInt(value);
           case "--server-set" -> serverSets.add(value);
           case "--rounds" -> rounds = Integer.parseInt(value);
+          case "--nodes" -> nodes = Integer.parseInt(value);
           case "--redis-set" -> {
             if (!value.contains("=")) {
               throw new IllegalArgumentException("--redis-set needs name=value, not " + value);
@@ -760,8 +810,11 @@ public final class ChatBench {
       if (senders < 1 || rounds < 1 || drain > 0 && drain < senders) {
         throw new IllegalArgumentException("need senders, rounds >= 1 and drain >= senders");
       }
+      if (nodes < 1 || nodes > 8) {
+        throw new IllegalArgumentException("need 1 <= nodes <= 8");
+      }
       return new Options(pairs, rate, duration, warmup, payload, grace, drain, serverXmx, jfr, serverFlags, senders,
-          rounds, serverSets, redisSets);
+          rounds, serverSets, redisSets, nodes);
     }
 
     JsonObject toJson() {
@@ -769,7 +822,7 @@ public final class ChatBench {
           .put("payload", payload).put("grace", grace).put("drain", drain).put("serverXmx", serverXmx)
           .put("jfr", jfr).put("serverFlags", new io.vertx.core.json.JsonArray(serverFlags))
           .put("senders", senders).put("rounds", rounds).put("serverSets", new io.vertx.core.json.JsonArray(serverSets))
-          .put("redisSets", new io.vertx.core.json.JsonArray(redisSets));
+          .put("redisSets", new io.vertx.core.json.JsonArray(redisSets)).put("nodes", nodes);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.courier.bench;
 
-import io.courier.media.EmbeddedS3;
 import io.courier.testing.RedisProcess;
 import io.courier.testing.ServerProcess;
 import io.courier.testing.TestTokens;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +78,6 @@ public final class ConnectionBench {
   private static final HttpClient METRICS_CLIENT = HttpClient.newHttpClient();
   /** {@code /proc/<pid>/stat} counts CPU time in clock ticks of 1/100 s. */
   private static final long CLOCK_TICKS = 100;
-  private static final Pattern GAUGE = Pattern.compile("(?m)^courier_connections_open(?:\\{[^}]*})? ([0-9.eE+-]+)$");
 
   private ConnectionBench() {
   }
@@ -92,21 +89,15 @@ public final class ConnectionBench {
     String stamp = Instant.now().toString().replace(":", "").replace(".", "");
     List<ServerProcess> servers = new ArrayList<>();
     List<Client> clients = new ArrayList<>();
-    EmbeddedS3 s3 = null;
+    BenchCluster cluster = null;
     try (RedisProcess redis = RedisProcess.builder().build().start()) {
       TestTokens tokens = TestTokens.generate();
       List<String> sets = new ArrayList<>(List.of("redis.url=" + redis.url(), "server.instances=2"));
       sets.addAll(List.of(tokens.serverOverrides()));
       sets.addAll(o.serverSets);
       if (o.nodes > 1) {
-        s3 = EmbeddedS3.start(Files.createTempDirectory("courier-bench-s3-"), 8 * 1024 * 1024, List.of());
-        Path access = Files.createTempFile("bench-s3-access", "");
-        Path secret = Files.createTempFile("bench-s3-secret", "");
-        Files.writeString(access, s3.accessKey());
-        Files.writeString(secret, s3.secretKey());
-        sets.addAll(List.of("cluster.enabled=true", "cluster.name=bench-" + UUID.randomUUID(),
-            "cluster.members=127.0.0.1", "media.endpoint=" + s3.endpoint(), "media.accessKey=file:" + access,
-            "media.secretKey=file:" + secret));
+        cluster = BenchCluster.start();
+        sets.addAll(cluster.settings());
       }
       for (int n = 0; n < o.nodes; n++) {
         ServerProcess.Builder builder = ServerProcess.builder().jvmFlag("-Xmx" + o.serverXmx)
@@ -284,8 +275,8 @@ public final class ConnectionBench {
       for (ServerProcess s : servers) {
         stop(s);
       }
-      if (s3 != null) {
-        s3.close();
+      if (cluster != null) {
+        cluster.close();
       }
     }
     System.exit(0);
@@ -411,11 +402,17 @@ public final class ConnectionBench {
   }
 
   static long gauge(ServerProcess server) throws IOException, InterruptedException {
+    return (long) metric(server.baseUri(), "courier_connections_open");
+  }
+
+  /** The value of the first series of the metric {@code name} (Prometheus name) on the server's /metrics, or -1. */
+  static double metric(URI server, String name) throws IOException, InterruptedException {
     HttpResponse<String> response = METRICS_CLIENT.send(
-        HttpRequest.newBuilder(server.baseUri().resolve("/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpRequest.newBuilder(server.resolve("/metrics")).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
-    Matcher m = GAUGE.matcher(response.body());
-    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+    Pattern series = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$");
+    Matcher m = series.matcher(response.body());
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
   /** A client's warm-up: tokens {@code from .. from+count-1} opened at {@code rate}/s and closed, {@code rounds} times. */

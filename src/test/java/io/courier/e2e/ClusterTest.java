@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.CourierServer;
 import io.courier.client.Session;
 import io.courier.media.EmbeddedS3;
+import io.courier.metrics.MetricNames;
 import io.courier.testing.Poll;
 import io.courier.testing.RedisProcess;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
 import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -90,6 +92,7 @@ class ClusterTest {
       a.expect("drained");
       b.expect("drained");
       long readsBefore = redis.calls("xrange");
+      double remoteBefore = remoteWakeups();
       for (int k = 0; k < 20; k++) {
         a.send(OneToOneChatTest.sendFrame("m-" + k, bob.account(), bob.device(), "sync copy " + k));
         a.expect("sent");
@@ -107,7 +110,13 @@ class ClusterTest {
       }
       // A plain wake-up would cost one read per message and per receipt: 40.
       assertThat(redis.calls("xrange") - readsBefore).as("mailbox reads for 20 messages and 20 receipts").isLessThan(5);
+      assertThat(remoteWakeups() - remoteBefore).as("devices woken on the other node").isEqualTo(40);
     }
+  }
+
+  /** Both nodes run in this JVM and count into the same global registry. */
+  private static double remoteWakeups() {
+    return Metrics.counter(MetricNames.name("wakeups.remote")).count();
   }
 
   @Test
