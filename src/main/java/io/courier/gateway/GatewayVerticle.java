@@ -104,7 +104,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Gateway wire(TokenService tokens) {
     var limits = config.limits();
     Mailbox mailbox = new RedisMailbox(redis, config.mailbox());
-    DeliveryRouter router = new DeliveryRouter(vertx, redis, node);
+    DeliveryRouter router = new DeliveryRouter(vertx, context, redis, node);
     // One per instance, like every limiter here: the send limiter's leases stay on this event loop (RateLimiter).
     RateLimiter sendLimiter = new RateLimiter(redis, RateLimit.SEND, limits.sendBurst(), limits.sendsPerSecond());
     RateLimiter loginLimiter = new RateLimiter(redis, RateLimit.LOGIN, limits.loginsPerMinute(),

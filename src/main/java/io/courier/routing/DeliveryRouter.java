@@ -6,6 +6,7 @@ import io.courier.redis.RedisScript;
 import io.courier.redis.StoreFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -43,11 +44,17 @@ public final class DeliveryRouter {
   private static final Counter REMOTE_WAKEUPS = Metrics.counter(MetricNames.name("wakeups.remote"));
 
   private final EventBus eventBus;
+  private final NodeOutbox outbox;
   private final Redis redis;
   private final Node node;
 
-  public DeliveryRouter(Vertx vertx, Redis redis, Node node) {
+  /**
+   * {@code context}: the event loop this router wakes devices from; wake-ups for other nodes leave at the end of its
+   * turns.
+   */
+  public DeliveryRouter(Vertx vertx, Context context, Redis redis, Node node) {
     this.eventBus = vertx.eventBus();
+    this.outbox = new NodeOutbox(eventBus, context);
     this.redis = redis;
     this.node = node;
   }
@@ -96,7 +103,8 @@ public final class DeliveryRouter {
   /**
    * Tells the devices' connections, wherever they are, that their mailboxes have new entries; {@code routes} are
    * their routes as the mailbox read them while appending ({@code ""}: not connected), {@code wakes} what each
-   * is handed, on this node or, through the event bus, on another (entries and all).
+   * is handed, on this node or, through the event bus, on another (entries and all; those for one node leave
+   * together at the end of this event-loop turn, {@link NodeOutbox}).
    */
   public void wake(String account, List<Integer> devices, List<String> routes, List<Signal.Wake> wakes) {
     Map<String, Map<Integer, Signal.Wake>> remote = new LinkedHashMap<>();
@@ -115,7 +123,7 @@ public final class DeliveryRouter {
       }
     }
     remote.forEach((nodeId, nodeWakes) -> {
-      eventBus.send(address(nodeId), NodeMessages.entries(account, nodeWakes));
+      outbox.send(nodeId, NodeMessages.entries(account, nodeWakes));
       REMOTE_WAKEUPS.increment(nodeWakes.size());
     });
   }

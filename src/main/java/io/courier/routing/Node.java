@@ -37,8 +37,9 @@ public record Node(String id, LocalConnections connections, Supplier<Collection<
   /** Starts receiving signals for the devices connected here; completes once registered cluster-wide. */
   public Future<MessageConsumer<String>> listen(Vertx vertx) {
     MessageConsumer<String> consumer = vertx.eventBus().consumer(DeliveryRouter.address(id), message -> {
-      NodeMessages.Delivery delivery = NodeMessages.decode(message.body());
-      delivery.signals().forEach(connections::deliver);
+      for (NodeMessages.Delivery delivery : NodeMessages.decodeAll(message.body())) {
+        delivery.signals().forEach(connections::deliver);
+      }
     });
     return consumer.completion().map(consumer);
   }

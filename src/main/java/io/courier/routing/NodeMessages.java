@@ -14,8 +14,10 @@ import java.util.Map;
  * The messages nodes send each other on their node addresses ({@code courier.node.<node id>}), as short text so
  * they cross a clustered event bus without a codec: {@code entries <json>} (wake-ups, with the entries they
  * carry, see {@link Signal.Wake}), {@code wake <account> <d1,d2,...>} (plain wake-ups, as earlier nodes send them),
- * {@code takeover <account> <device> <epoch>}, {@code logout <account> <device>}. A message of a kind this node
- * does not know (from a newer node) decodes to nothing: dropping a signal is safe, acting on a misread one is not.
+ * {@code takeover <account> <device> <epoch>}, {@code logout <account> <device>}, and {@code batch} followed by
+ * several of these, each on a line of its own ({@link NodeOutbox}: JSON as encoded here has no raw line breaks). A
+ * message of a kind this node does not know (from a newer node) decodes to nothing: dropping a signal is safe,
+ * acting on a misread one is not.
  *
  * <p>{@code entries}: {@code {"a":<account>,"w":[{"d":<device>,"p":<previous entry>,"e":<entry>}...]}} where
  * {@code e} is a message {@code {"k":"m","n":<entry>,"i":<id>,"f":<from>,"fd":<device>,"at":<ms>,
@@ -24,6 +26,7 @@ import java.util.Map;
  */
 final class NodeMessages {
   private static final String ENTRIES = "entries ";
+  private static final String BATCH = "batch\n";
 
   private NodeMessages() {}
 
@@ -49,6 +52,23 @@ final class NodeMessages {
 
   static String logout(DeviceId device) {
     return "logout " + device.account() + " " + device.device();
+  }
+
+  /** One event-bus message for several node messages; a single one goes as it is. */
+  static String batch(List<String> messages) {
+    return messages.size() == 1 ? messages.get(0) : BATCH + String.join("\n", messages);
+  }
+
+  /** The deliveries of one event-bus message, in the order they were sent. */
+  static List<Delivery> decodeAll(String text) {
+    if (!text.startsWith(BATCH)) {
+      return List.of(decode(text));
+    }
+    List<Delivery> deliveries = new ArrayList<>();
+    for (String message : text.substring(BATCH.length()).split("\n")) {
+      deliveries.add(decode(message));
+    }
+    return deliveries;
   }
 
   static Delivery decode(String text) {

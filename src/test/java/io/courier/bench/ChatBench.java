@@ -60,8 +60,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Options: {@code --nodes 1}, {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
  * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
- * {@code --payload 64} (bytes; the servers' CPU and RSS are summed over the nodes), {@code --grace 10} (seconds to wait for
- * stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
+ * {@code --payload 64} (bytes; the servers' CPU and RSS are summed over the nodes), {@code --grace 10} (seconds
+ * to wait for stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
  * first server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
  * exits by SIGTERM so the agent can write its output), {@code --server-set key=value} (repeatable; a server
  * setting, e.g. {@code mailbox.readBatch=500}), {@code --redis-set name=value} (repeatable; a {@code redis.conf}

@@ -20,7 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +115,49 @@ class ClusterTest {
       // A plain wake-up would cost one read per message and per receipt: 40.
       assertThat(redis.calls("xrange") - readsBefore).as("mailbox reads for 20 messages and 20 receipts").isLessThan(5);
       assertThat(remoteWakeups() - remoteBefore).as("devices woken on the other node").isEqualTo(40);
+    }
+  }
+
+  @Test
+  void burstsFromSeveralSendersCrossTheClusterOnceAndInOrder() {
+    Session bob = accounts.register("bob");
+    List<Session> senders = new ArrayList<>();
+    for (int s = 0; s < 4; s++) {
+      senders.add(accounts.register("sender" + s));
+    }
+    int perSender = 150;
+    List<WireClient> sockets = new ArrayList<>();
+    try (WireClient b = WireClient.connect(vertx, nodeB.port(), bob.accessToken())) {
+      b.expect("drained");
+      for (Session sender : senders) {
+        sockets.add(WireClient.connect(vertx, nodeA.port(), sender.accessToken()));
+        sockets.get(sockets.size() - 1).expect("drained");
+      }
+      // all at once, so that many wake-ups for node B leave node A in the same event-loop turns (NodeOutbox)
+      for (int k = 0; k < perSender; k++) {
+        for (int s = 0; s < senders.size(); s++) {
+          sockets.get(s).send(OneToOneChatTest.sendFrame("m-" + k, bob.account(), bob.device(), "s" + s + " #" + k));
+        }
+      }
+      Map<String, Integer> nextBySender = new HashMap<>();
+      Set<String> seen = new HashSet<>();
+      List<String> entries = new ArrayList<>();
+      for (int n = 0; n < senders.size() * perSender; n++) {
+        JsonObject message = b.expect("message");
+        String from = message.getString("from");
+        int k = Integer.parseInt(message.getString("id").substring(2));
+        assertThat(seen.add(from + "/" + k)).as("delivered once: %s %d", from, k).isTrue();
+        assertThat(k).as("%s's messages in the order sent", from).isEqualTo(nextBySender.getOrDefault(from, 0));
+        nextBySender.put(from, k + 1);
+        entries.add(message.getString("entry"));
+        if (entries.size() % 10 == 0) {
+          b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray(entries.subList(
+              entries.size() - 10, entries.size()))));
+        }
+      }
+      b.assertAlive("after-the-burst");
+    } finally {
+      sockets.forEach(WireClient::close);
     }
   }
 
