@@ -3,12 +3,21 @@ package io.courier.routing;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The messages nodes send each other on their node addresses ({@code courier.node.<node id>}), as short text so
@@ -27,6 +36,8 @@ import java.util.Map;
 final class NodeMessages {
   private static final String ENTRIES = "entries ";
   private static final String BATCH = "batch\n";
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final Logger log = LoggerFactory.getLogger(NodeMessages.class);
 
   private NodeMessages() {}
 
@@ -35,15 +46,27 @@ final class NodeMessages {
 
   /** Wake-ups for devices of {@code account}; those without an entry travel as plain wake-ups. */
   static String entries(String account, Map<Integer, Signal.Wake> wakes) {
-    JsonArray items = new JsonArray();
-    wakes.forEach((device, wake) -> {
-      JsonObject item = new JsonObject().put("d", device);
-      if (wake.entry() != null) {
-        item.put("p", wake.previous()).put("e", entry(wake.entry()));
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("a", account);
+      g.writeArrayFieldStart("w");
+      for (Map.Entry<Integer, Signal.Wake> wake : wakes.entrySet()) {
+        g.writeStartObject();
+        g.writeNumberField("d", wake.getKey());
+        if (wake.getValue().entry() != null) {
+          g.writeStringField("p", wake.getValue().previous());
+          g.writeFieldName("e");
+          writeEntry(g, wake.getValue().entry());
+        }
+        g.writeEndObject();
       }
-      items.add(item);
-    });
-    return ENTRIES + new JsonObject().put("a", account).put("w", items).encode();
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return ENTRIES + out;
   }
 
   static String takeover(DeviceId device, long epoch) {
@@ -66,14 +89,19 @@ final class NodeMessages {
     }
     List<Delivery> deliveries = new ArrayList<>();
     for (String message : text.substring(BATCH.length()).split("\n")) {
-      deliveries.add(decode(message));
+      try {
+        deliveries.add(decode(message));
+      } catch (RuntimeException e) {
+        // one unreadable message costs its own wake-ups (delivery waits for the next read), not the batch's
+        log.warn("dropped a node message that could not be read: {}", e.toString());
+      }
     }
     return deliveries;
   }
 
   static Delivery decode(String text) {
     if (text.startsWith(ENTRIES)) {
-      return decodeEntries(new JsonObject(text.substring(ENTRIES.length())));
+      return decodeEntries(text.substring(ENTRIES.length()));
     }
     String[] parts = text.split(" ");
     String account = parts[1];
@@ -95,38 +123,124 @@ final class NodeMessages {
     }
   }
 
-  private static Delivery decodeEntries(JsonObject message) {
-    String account = message.getString("a");
-    Map<DeviceId, Signal> signals = new LinkedHashMap<>();
-    for (Object o : message.getJsonArray("w")) {
-      JsonObject item = (JsonObject) o;
-      JsonObject entry = item.getJsonObject("e");
-      signals.put(new DeviceId(account, item.getInteger("d")),
-          entry == null ? Signal.WAKE : new Signal.Wake(entry(entry), item.getString("p")));
+  /** Read with Jackson's streaming parser: no tree or map per message; unknown fields are skipped. */
+  private static Delivery decodeEntries(String json) {
+    String account = null;
+    List<Integer> devices = new ArrayList<>();
+    List<Signal> signals = new ArrayList<>();
+    try (JsonParser p = JSON.createParser(json)) {
+      expect(p, JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if ("a".equals(field)) {
+          account = p.getText();
+        } else if ("w".equals(field) && p.currentToken() == JsonToken.START_ARRAY) {
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            readWake(p, devices, signals);
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return new Delivery(signals);
+    Map<DeviceId, Signal> delivery = new LinkedHashMap<>();
+    for (int i = 0; i < devices.size(); i++) {
+      delivery.put(new DeviceId(Objects.requireNonNull(account, "a"), devices.get(i)), signals.get(i));
+    }
+    return new Delivery(delivery);
   }
 
-  private static JsonObject entry(ServerFrame.Entry entry) {
+  /** One {@code {"d","p","e"}} item; the parser is at its START_OBJECT. */
+  private static void readWake(JsonParser p, List<Integer> devices, List<Signal> signals) throws IOException {
+    Integer device = null;
+    String previous = null;
+    ServerFrame.Entry entry = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      switch (field) {
+        case "d" -> device = p.getIntValue();
+        case "p" -> previous = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
+        case "e" -> entry = readEntry(p);
+        default -> p.skipChildren();
+      }
+    }
+    devices.add(Objects.requireNonNull(device, "d"));
+    signals.add(entry == null ? Signal.WAKE : new Signal.Wake(entry, previous));
+  }
+
+  private static void writeEntry(JsonGenerator g, ServerFrame.Entry entry) throws IOException {
+    g.writeStartObject();
     if (entry instanceof ServerFrame.Message m) {
-      JsonObject json = new JsonObject().put("k", "m").put("n", m.entry()).put("i", m.id()).put("f", m.from())
-          .put("fd", m.fromDevice()).put("at", m.at()).put("c", m.ciphertext());
-      return m.to() == null ? json : json.put("t", m.to());
+      g.writeStringField("k", "m");
+      g.writeStringField("n", m.entry());
+      g.writeStringField("i", m.id());
+      g.writeStringField("f", m.from());
+      g.writeNumberField("fd", m.fromDevice());
+      g.writeNumberField("at", m.at());
+      g.writeStringField("c", m.ciphertext());
+      if (m.to() != null) {
+        g.writeStringField("t", m.to());
+      }
+    } else {
+      ServerFrame.Receipt r = (ServerFrame.Receipt) entry;
+      g.writeStringField("k", r.kind().wire());
+      g.writeStringField("n", r.entry());
+      g.writeStringField("f", r.by());
+      g.writeNumberField("fd", r.byDevice());
+      g.writeNumberField("at", r.at());
+      g.writeArrayFieldStart("ids");
+      for (String id : r.ids()) {
+        g.writeString(id);
+      }
+      g.writeEndArray();
     }
-    ServerFrame.Receipt r = (ServerFrame.Receipt) entry;
-    return new JsonObject().put("k", r.kind().wire()).put("n", r.entry()).put("f", r.by()).put("fd", r.byDevice())
-        .put("at", r.at()).put("ids", new JsonArray(new ArrayList<>(r.ids())));
+    g.writeEndObject();
   }
 
-  private static ServerFrame.Entry entry(JsonObject json) {
-    String kind = json.getString("k");
-    if ("m".equals(kind)) {
-      return new ServerFrame.Message(json.getString("n"), json.getString("i"), json.getString("f"),
-          json.getInteger("fd"), json.getLong("at"), json.getString("c"), json.getString("t"));
-    }
+  /** An entry object; the parser is at its START_OBJECT. */
+  private static ServerFrame.Entry readEntry(JsonParser p) throws IOException {
+    String kind = null;
+    String entry = null;
+    String id = null;
+    String from = null;
+    int fromDevice = 0;
+    long at = 0;
+    String ciphertext = null;
+    String to = null;
     List<String> ids = new ArrayList<>();
-    json.getJsonArray("ids").forEach(id -> ids.add((String) id));
-    return new ServerFrame.Receipt(json.getString("n"), ReceiptKind.fromWire(kind), json.getString("f"),
-        json.getInteger("fd"), ids, json.getLong("at"));
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      switch (field) {
+        case "k" -> kind = p.getText();
+        case "n" -> entry = p.getText();
+        case "i" -> id = p.getText();
+        case "f" -> from = p.getText();
+        case "fd" -> fromDevice = p.getIntValue();
+        case "at" -> at = p.getLongValue();
+        case "c" -> ciphertext = p.getText();
+        case "t" -> to = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
+        case "ids" -> {
+          while (p.nextToken() == JsonToken.VALUE_STRING) {
+            ids.add(p.getText());
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if ("m".equals(kind)) {
+      return new ServerFrame.Message(entry, id, from, fromDevice, at, ciphertext, to);
+    }
+    return new ServerFrame.Receipt(entry, ReceiptKind.fromWire(kind), from, fromDevice, ids, at);
+  }
+
+  private static void expect(JsonParser p, JsonToken token) throws IOException {
+    if (p.nextToken() != token) {
+      throw new JsonParseException(p, "expected " + token + ", not " + p.currentToken());
+    }
   }
 }

@@ -45,4 +45,33 @@ class NodeMessagesTest {
         .containsExactly(Map.entry(new DeviceId("bob", 1), Signal.LOGGED_OUT));
     assertThat(NodeMessages.decode("rekey bob 1").signals()).as("not a logout, not anything").isEmpty();
   }
+
+  @Test
+  void entriesAsEarlierNodesEncodedThemStillDecodeWhateverTheFieldOrder() {
+    // the text a node with Vert.x's JsonObject encoding sent, fields reordered and one unknown field added
+    String earlier = "entries {\"w\":[{\"e\":{\"c\":\"Y2lwaGVy\",\"k\":\"m\",\"n\":\"1732771200000-4\",\"i\":\"m-2\","
+        + "\"f\":\"alice\",\"fd\":1,\"at\":1732771200000,\"x\":{\"y\":[1,2]}},\"p\":\"1732771200000-3\",\"d\":3},"
+        + "{\"d\":4,\"p\":\"1732771200000-4\",\"e\":{\"k\":\"delivered\",\"n\":\"1732771200001-0\",\"f\":\"bob\","
+        + "\"fd\":2,\"at\":1732771200001,\"ids\":[\"m-1\",\"m-2\"]}},{\"d\":5}],\"a\":\"alice\"}";
+    assertThat(NodeMessages.decode(earlier).signals()).containsExactly(
+        Map.entry(new DeviceId("alice", 3), new Signal.Wake(new ServerFrame.Message("1732771200000-4", "m-2",
+            "alice", 1, 1732771200000L, "Y2lwaGVy", null), "1732771200000-3")),
+        Map.entry(new DeviceId("alice", 4), new Signal.Wake(new ServerFrame.Receipt("1732771200001-0",
+            ReceiptKind.DELIVERED, "bob", 2, List.of("m-1", "m-2"), 1732771200001L), "1732771200000-4")),
+        Map.entry(new DeviceId("alice", 5), Signal.WAKE));
+  }
+
+  @Test
+  void aBatchIsOneMessagePerLineAndAnUnreadableLineCostsOnlyItself() {
+    ServerFrame.Message odd = new ServerFrame.Message("1732771200000-5", "line\nbreak", "alice", 1, 1732771200000L,
+        "Y2lwaGVy", null);
+    String withLineBreak = NodeMessages.entries("bob", Map.of(1, new Signal.Wake(odd, "")));
+    assertThat(withLineBreak).as("JSON escapes it: a batch's lines stay whole").doesNotContain("\n");
+    String batch = NodeMessages.batch(List.of(withLineBreak, "entries {\"a\":\"bob\",\"w\":[{\"d\":",
+        NodeMessages.logout(new DeviceId("carol", 2))));
+
+    assertThat(NodeMessages.decodeAll(batch)).extracting(NodeMessages.Delivery::signals).containsExactly(
+        Map.of(new DeviceId("bob", 1), new Signal.Wake(odd, "")),
+        Map.of(new DeviceId("carol", 2), Signal.LOGGED_OUT));
+  }
 }
