@@ -1,13 +1,13 @@
 package io.courier.routing;
 
-import io.courier.protocol.DeviceId;
-import io.courier.protocol.ReceiptKind;
-import io.courier.protocol.ServerFrame;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.courier.protocol.DeviceId;
+import io.courier.protocol.ReceiptKind;
+import io.courier.protocol.ServerFrame;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -20,11 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,22 +135,7 @@ class ClusterTest {
           sockets.get(s).send(OneToOneChatTest.sendFrame("m-" + k, bob.account(), bob.device(), "s" + s + " #" + k));
         }
       }
-      Map<String, Integer> nextBySender = new HashMap<>();
-      Set<String> seen = new HashSet<>();
-      List<String> entries = new ArrayList<>();
-      for (int n = 0; n < senders.size() * perSender; n++) {
-        JsonObject message = b.expect("message");
-        String from = message.getString("from");
-        int k = Integer.parseInt(message.getString("id").substring(2));
-        assertThat(seen.add(from + "/" + k)).as("delivered once: %s %d", from, k).isTrue();
-        assertThat(k).as("%s's messages in the order sent", from).isEqualTo(nextBySender.getOrDefault(from, 0));
-        nextBySender.put(from, k + 1);
-        entries.add(message.getString("entry"));
-        if (entries.size() % 10 == 0) {
-          b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray(entries.subList(
-              entries.size() - 10, entries.size()))));
-        }
-      }
+      LiveDeliveryTest.expectOnceInTheOrderSent(b, senders.size() * perSender, 10);
       b.assertAlive("after-the-burst");
     } finally {
       sockets.forEach(WireClient::close);

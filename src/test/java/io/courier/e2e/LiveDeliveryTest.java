@@ -53,23 +53,7 @@ class LiveDeliveryTest {
         }
       }
 
-      List<String> entries = new ArrayList<>();
-      Map<String, Integer> nextBySender = new HashMap<>();
-      Set<String> seen = new HashSet<>();
-      for (int n = 0; n < SENDERS * PER_SENDER; n++) {
-        JsonObject message = b.expect("message");
-        String from = message.getString("from");
-        int k = Integer.parseInt(message.getString("id").substring(2));
-        assertThat(seen.add(from + "/" + k)).as("delivered once: %s %d", from, k).isTrue();
-        assertThat(k).as("%s's messages in the order sent", from).isEqualTo(nextBySender.getOrDefault(from, 0));
-        nextBySender.put(from, k + 1);
-        entries.add(message.getString("entry"));
-        // ack every few entries, so acks (and the room they free) interleave with pushes and reads
-        if (entries.size() % 7 == 0) {
-          b.send(new JsonObject().put("type", "ack").put("entries", new JsonArray(entries.subList(
-              entries.size() - 7, entries.size()))));
-        }
-      }
+      List<String> entries = expectOnceInTheOrderSent(b, SENDERS * PER_SENDER, 7);
       for (int i = 1; i < entries.size(); i++) {
         assertThat(EntryIds.compare(entries.get(i - 1), entries.get(i))).as("mailbox order at %d", i)
             .isNegative();
@@ -77,6 +61,31 @@ class LiveDeliveryTest {
     } finally {
       sockets.forEach(WireClient::close);
     }
+  }
+
+  /**
+   * Reads {@code count} {@code message} frames with ids {@code m-<k>} and asserts each arrives once and every
+   * sender's in the order it sent them; acks every {@code ackEvery} entries, so that acks (and the room they free)
+   * interleave with pushes and reads. Returns the entries in the order delivered.
+   */
+  static List<String> expectOnceInTheOrderSent(WireClient recipient, int count, int ackEvery) {
+    List<String> entries = new ArrayList<>();
+    Map<String, Integer> nextBySender = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (int n = 0; n < count; n++) {
+      JsonObject message = recipient.expect("message");
+      String from = message.getString("from");
+      int k = Integer.parseInt(message.getString("id").substring(2));
+      assertThat(seen.add(from + "/" + k)).as("delivered once: %s %d", from, k).isTrue();
+      assertThat(k).as("%s's messages in the order sent", from).isEqualTo(nextBySender.getOrDefault(from, 0));
+      nextBySender.put(from, k + 1);
+      entries.add(message.getString("entry"));
+      if (entries.size() % ackEvery == 0) {
+        recipient.send(new JsonObject().put("type", "ack").put("entries", new JsonArray(entries.subList(
+            entries.size() - ackEvery, entries.size()))));
+      }
+    }
+    return entries;
   }
 
   @Test
