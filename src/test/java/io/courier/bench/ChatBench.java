@@ -263,7 +263,8 @@ public final class ChatBench {
     long lastReceive = stats.lastReceive.get();
     progress.end();
     Usage.Sample end = usage.sample();
-    double remoteWakeups = nodes.size() > 1 ? remoteWakeups(nodes) : 0;
+    double remoteWakeups = nodes.size() > 1 ? sum(nodes, "courier_wakeups_remote_total") : 0;
+    double nodeMessages = nodes.size() > 1 ? sum(nodes, "courier_node_messages_sent_total") : 0;
     for (CourierClient c : clients) {
       c.close();
     }
@@ -276,17 +277,18 @@ public final class ChatBench {
     JsonObject summary = summary(stats, progress, end, seconds, (sendEnd - start) / 1e9);
     if (nodes.size() > 1) {
       // warm-up included: every message and receipt of it crossed nodes too
-      System.out.printf("devices woken on another node (all nodes, warm-up included): %.0f%n", remoteWakeups);
-      summary.put("remoteWakeups", remoteWakeups);
+      System.out.printf("devices woken on another node (all nodes, warm-up included): %.0f, in %.0f event-bus"
+          + " messages%n", remoteWakeups, nodeMessages);
+      summary.put("remoteWakeups", remoteWakeups).put("nodeMessages", nodeMessages);
     }
     return summary;
   }
 
-  /** {@code courier_wakeups_remote_total} summed over the nodes. */
-  private static double remoteWakeups(List<URI> nodes) throws IOException, InterruptedException {
+  /** A counter summed over the nodes. */
+  private static double sum(List<URI> nodes, String metric) throws IOException, InterruptedException {
     double sum = 0;
     for (URI node : nodes) {
-      sum += ConnectionBench.metric(node, "courier_wakeups_remote_total");
+      sum += ConnectionBench.metric(node, metric);
     }
     return sum;
   }
