@@ -22,7 +22,7 @@ import java.util.Map;
  * message is sent at once.
  */
 final class NodeOutbox {
-  /** Event-bus messages sent to other nodes' addresses: against {@code wakeups.remote}, how well batches fill. */
+  /** Event-bus messages carrying wake-ups to other nodes: against {@code wakeups.remote}, how well batches fill. */
   private static final Counter SENT = Metrics.counter(MetricNames.name("node.messages.sent"));
 
   private final EventBus eventBus;

@@ -45,7 +45,9 @@ import org.HdrHistogram.Histogram;
  * {@code auth.bcryptCost=4}; register and log in {@code s-<i>} and {@code r-<i>} for every pair; connect one SDK
  * {@link CourierClient} per account, all in this JVM on one {@link Vertx}: with several nodes, pair i's sender
  * to node {@code i % nodes} and its recipient to the next node, so that every message and every receipt crosses
- * from one node to another (the drain's senders are on the first node, its recipient on the second). A 1 ms periodic timer on one event loop then computes message k's intended time
+ * from one node to another (the drain's senders are on the first node, its recipient on the second); the
+ * servers' CPU and RSS are summed over the nodes. A 1 ms periodic timer on one event loop then computes message
+ * k's intended time
  * {@code start + k / rate} and, once it has come, sends it from sender {@code k % pairs}; the payload is {@code <seq> <intendedNanos>} plus padding. The
  * recipient records {@code System.nanoTime() - intended} in an HdrHistogram and tracks each sender's
  * sequence numbers. Every second a progress line; at the end a bounded wait for stragglers, a summary and
@@ -59,12 +61,12 @@ import org.HdrHistogram.Histogram;
  * <p>Duplicates: the clients run with a dedup window of 1 (the SDK's default is 10,000), so a redelivery reaches
  * the listener and is counted unless it repeats the message delivered just before it.
  *
- * <p>Options: {@code --nodes 1}, {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders together),
- * {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
- * {@code --payload 64} (bytes; the servers' CPU and RSS are summed over the nodes), {@code --grace 10} (seconds
- * to wait for stragglers), {@code --drain 0}, {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the
- * first server into the file), {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then
- * exits by SIGTERM so the agent can write its output), {@code --server-set key=value} (repeatable; a server
+ * <p>Options: {@code --nodes 1}, {@code --pairs 100}, {@code --rate 2000} (messages per second, all senders
+ * together), {@code --duration 30} (seconds), {@code --warmup 5} (seconds at the same rate before, not counted),
+ * {@code --payload 64} (bytes), {@code --grace 10} (seconds to wait for stragglers), {@code --drain 0},
+ * {@code --server-xmx 1g}, {@code --jfr <file>} (records a JFR profile of the first server into the file),
+ * {@code --server-flag <jvm flag>} (repeatable; e.g. a profiler agent; the server then exits by SIGTERM so the
+ * agent can write its output), {@code --server-set key=value} (repeatable; a server
  * setting, e.g. {@code mailbox.readBatch=500}), {@code --redis-set name=value} (repeatable; a {@code redis.conf}
  * directive for the bench's Redis, e.g. {@code auto-aof-rewrite-min-size=1gb}).
  */
@@ -99,11 +101,10 @@ public final class ChatBench {
         serverPids.add(ConnectionBench.pid(servers.get(n)));
       }
       long redisPid = redisPid(redis);
-      System.out.printf("redis pid %d, servers %s pids %s, bench pid %d (clients on %s)%n", redisPid,
-          servers.stream().map(ServerProcess::baseUri).toList(), serverPids, ProcessHandle.current().pid(),
-          vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
-      Usage usage = new Usage(serverPids, redisPid);
       List<URI> nodes = servers.stream().map(ServerProcess::baseUri).toList();
+      System.out.printf("redis pid %d, servers %s pids %s, bench pid %d (clients on %s)%n", redisPid, nodes,
+          serverPids, ProcessHandle.current().pid(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
+      Usage usage = new Usage(serverPids, redisPid);
       result = o.drain > 0 ? drain(o, vertx, nodes, usage) : chat(o, vertx, nodes, usage);
       result.put("options", o.toJson()).put("serverPids", new io.vertx.core.json.JsonArray(serverPids));
       if (o.jfr != null || !o.serverFlags.isEmpty()) {

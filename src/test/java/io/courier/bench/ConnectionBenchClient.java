@@ -111,10 +111,13 @@ public final class ConnectionBenchClient {
     CountDownLatch go = new CountDownLatch(1);
     CountDownLatch close = new CountDownLatch(1);
     readCommands(go, close);
-    int warmRounds = args.length > 9 ? Integer.parseInt(args[11]) : 0;
+    boolean warms = args.length > 9;
+    int warmFrom = warms ? Integer.parseInt(args[9]) : 0;
+    int warmCount = warms ? Integer.parseInt(args[10]) : 0;
+    int warmRounds = warms ? Integer.parseInt(args[11]) : 0;
+    int warmRate = warms ? Integer.parseInt(args[12]) : 0;
     for (int round = 1; round <= warmRounds; round++) {
-      Batch warmUp = client.connect(Integer.parseInt(args[9]), Integer.parseInt(args[10]),
-          Integer.parseInt(args[12]), deadlineSeconds, false);
+      Batch warmUp = client.connect(warmFrom, warmCount, warmRate, deadlineSeconds, false);
       System.out.println("warm-up round " + round + " opened=" + warmUp.opened + " failed=" + warmUp.failed);
       warmUp.sockets.close().await(30, TimeUnit.SECONDS);
     }
