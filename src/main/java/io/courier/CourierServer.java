@@ -4,7 +4,9 @@ import io.courier.auth.SigningKeys;
 import io.courier.config.CourierConfig;
 import io.courier.gateway.GatewayVerticle;
 import io.courier.media.EmbeddedS3;
+import io.courier.media.MinioStore;
 import io.courier.media.S3Access;
+import io.courier.media.S3Clients;
 import io.courier.routing.Clustering;
 import io.courier.routing.Node;
 import io.courier.redis.EmbeddedRedis;
@@ -16,6 +18,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -43,15 +46,17 @@ public final class CourierServer implements AutoCloseable {
   private final CourierConfig config;
   private final String redisUrl;
   private final S3Access s3;
+  private final S3Clients s3Clients;
 
   private CourierServer(Vertx vertx, EmbeddedRedis embedded, EmbeddedS3 embeddedS3, CourierConfig config,
-      String redisUrl, S3Access s3) {
+      String redisUrl, S3Access s3, S3Clients s3Clients) {
     this.vertx = vertx;
     this.embedded = embedded;
     this.embeddedS3 = embeddedS3;
     this.config = config;
     this.redisUrl = redisUrl;
     this.s3 = s3;
+    this.s3Clients = s3Clients;
   }
 
   /** Starts a node and returns once it listens; blocking, so call it from {@code main} or a test. */
@@ -78,13 +83,14 @@ public final class CourierServer implements AutoCloseable {
         .buildClustered()
         .await();
     int instances = bound.server().instances() == 0 ? options.getEventLoopPoolSize() : bound.server().instances();
-    CourierServer server = new CourierServer(vertx, embedded, embeddedS3, bound, redisUrl, s3);
+    // Built here, once, not by each event loop as it starts (S3Clients says why).
+    S3Clients s3Clients = s3.clients(bound.media());
+    CourierServer server = new CourierServer(vertx, embedded, embeddedS3, bound, redisUrl, s3, s3Clients);
     try {
-      s3.store(vertx.getOrCreateContext(), bound.media()).prepareBucket((int) bound.media().retention().toDays())
-          .await();
+      s3Clients.on(vertx.getOrCreateContext()).prepareBucket((int) bound.media().retention().toDays()).await();
       Node node = clusterManager == null ? Node.standalone() : Node.clustered(clusterManager);
       node.listen(vertx).await();
-      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3, keys, environment, REGISTRY, node),
+      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3Clients, keys, environment, REGISTRY, node),
           new DeploymentOptions().setInstances(instances)).await();
     } catch (RuntimeException e) {
       server.close();
@@ -126,6 +132,11 @@ public final class CourierServer implements AutoCloseable {
   /** The object store this node uses (for tests and tools that look at stored objects). */
   public S3Access s3() {
     return s3;
+  }
+
+  /** The object store as seen from {@code context}, through this node's clients. */
+  public MinioStore store(Context context) {
+    return s3Clients.on(context);
   }
 
   public CourierConfig config() {

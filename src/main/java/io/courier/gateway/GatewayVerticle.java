@@ -11,7 +11,7 @@ import io.courier.mailbox.Mailbox;
 import io.courier.mailbox.RedisMailbox;
 import io.courier.media.AttachmentService;
 import io.courier.media.MinioStore;
-import io.courier.media.S3Access;
+import io.courier.media.S3Clients;
 import io.courier.prekeys.RedisKeyDirectory;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
@@ -51,7 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final CourierConfig config;
   private final String redisUrl;
-  private final S3Access s3;
+  private final S3Clients s3;
   private final SigningKeys keys;
   private final Map<String, String> environment;
   private final PrometheusMeterRegistry registry;
@@ -59,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Redis redis;
   private Gateway gateway;
 
-  public GatewayVerticle(CourierConfig config, String redisUrl, S3Access s3, SigningKeys keys,
+  public GatewayVerticle(CourierConfig config, String redisUrl, S3Clients s3, SigningKeys keys,
       Map<String, String> environment, PrometheusMeterRegistry registry, Node node) {
     this.config = config;
     this.redisUrl = redisUrl;
@@ -153,7 +153,7 @@ public final class GatewayVerticle extends VerticleBase {
     devicesApi.mount(router);
     int fetches = config.limits().bundleFetchesPerMinute();
     new KeysApi(gateway, new RateLimiter(redis, RateLimit.BUNDLE_FETCH, fetches, fetches / 60.0)).mount(router);
-    MinioStore store = s3.store(context, config.media());
+    MinioStore store = s3.on(context);
     int uploads = config.limits().uploadsPerMinute();
     new MediaApi(gateway, new AttachmentService(redis, store, store, config.media()),
         new RateLimiter(redis, RateLimit.UPLOAD, uploads, uploads / 60.0)).mount(router);

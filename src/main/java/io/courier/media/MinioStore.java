@@ -45,17 +45,13 @@ public final class MinioStore implements Presigner, ObjectStore {
   private final String publicEndpoint;
   private final boolean lifecycleRules;
 
-  public MinioStore(Context context, String endpoint, String publicEndpoint, String region, String bucket,
-      String accessKey, String secretKey, boolean lifecycleRules) {
+  MinioStore(Context context, S3Clients clients) {
     this.context = context;
-    this.lifecycleRules = lifecycleRules;
-    this.bucket = bucket;
-    this.publicEndpoint = publicEndpoint.endsWith("/") ? publicEndpoint : publicEndpoint + "/";
-    this.client = MinioAsyncClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey)
-        .build();
-    // With the region given, signing makes no network call.
-    this.signer = MinioClient.builder().endpoint(publicEndpoint).region(region).credentials(accessKey, secretKey)
-        .build();
+    this.client = clients.client;
+    this.signer = clients.signer;
+    this.bucket = clients.bucket;
+    this.publicEndpoint = clients.publicEndpoint;
+    this.lifecycleRules = clients.lifecycleRules;
   }
 
   @Override

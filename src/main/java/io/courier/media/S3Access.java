@@ -2,7 +2,6 @@ package io.courier.media;
 
 import io.courier.config.CourierConfig.MediaConfig;
 import io.courier.config.Secrets;
-import io.vertx.core.Context;
 import java.util.Map;
 
 /**
@@ -29,9 +28,8 @@ public record S3Access(String endpoint, String publicEndpoint, String accessKey,
     return new S3Access(store.endpoint(), store.endpoint(), store.accessKey(), store.secretKey(), false);
   }
 
-  /** A client of the store bound to {@code context}. */
-  public MinioStore store(Context context, MediaConfig media) {
-    return new MinioStore(context, endpoint, publicEndpoint, media.region(), media.bucket(), accessKey, secretKey,
-        lifecycleRules);
+  /** The store's clients; build them once per server and share them (see {@link S3Clients}). */
+  public S3Clients clients(MediaConfig media) {
+    return new S3Clients(this, media);
   }
 }

@@ -88,7 +88,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
   /** The object store of the server (its embedded S3Proxy), to look at what clients stored. */
   public io.courier.media.MinioStore store() {
-    return server.s3().store(vertx.getOrCreateContext(), server.config().media());
+    return server.store(vertx.getOrCreateContext());
   }
 
   public int port() {
