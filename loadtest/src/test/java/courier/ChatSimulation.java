@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>Properties: {@code users} (20, rounded up to even), {@code rate} (messages/s per user, 2),
  * {@code duration} (s, 10), {@code rampUp} (s, 2), {@code size} (ciphertext bytes, 64),
- * {@code p99} (ms, 500: the bound on the {@code send} p99), {@code courier.url}, {@code run}.
+ * {@code p99} (ms, 500: the bound on the p99 of {@code sent}), {@code courier.url}, {@code run}.
  */
 public class ChatSimulation extends Simulation {
 

@@ -17,14 +17,14 @@ import java.util.List;
  * Accounts are registered and logged in in {@code before()}.
  *
  * <p>Properties: {@code connections} (50), {@code rate} (connections/s, 25), {@code hold} (s, 10),
- * {@code pingEvery} (s, 20), {@code courier.url}, {@code run}.
+ * {@code pingEvery} (s, 5), {@code courier.url}, {@code run}.
  */
 public class ConnectionStormSimulation extends Simulation {
 
   private final int connections = Courier.intProp("connections", 50);
   private final double rate = Double.parseDouble(System.getProperty("rate", "25"));
   private final int hold = Courier.intProp("hold", 10);
-  private final int pingEvery = Math.max(1, Courier.intProp("pingEvery", 20));
+  private final int pingEvery = Math.max(1, Courier.intProp("pingEvery", 5));
   private final List<Courier.Account> accounts = new ArrayList<>();
 
   private final HttpProtocolBuilder protocol = http.baseUrl(Courier.URL).wsBaseUrl(Courier.WS_URL);
