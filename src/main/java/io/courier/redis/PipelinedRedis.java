@@ -5,12 +5,15 @@ import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A {@link Redis} that sends every command down one long-lived connection, pipelined, instead of taking a pooled
@@ -25,31 +28,97 @@ import java.util.List;
  * <p>The connection is made on the owning verticle's event loop (so its I/O stays there, even when a worker
  * thread sends), when first needed and again after it fails or closes; commands in flight on a connection that
  * fails fail with it, as they would on a pooled one. {@link #connect()} (a dedicated connection, for the rare
- * caller that needs one) and {@link #close()} go to the pool behind it. Thread-safe.
+ * caller that needs one) and {@link #close()} go to the pool behind it. Thread-safe: a command sent from another
+ * thread is handed to the event loop first, in the order that thread sent it.
+ *
+ * <p>At most {@link #MAX_IN_FLIGHT} commands are in flight on the connection; more wait here, in order, and go out
+ * as replies come back. The Redis client itself would fail them at once ("Redis waiting queue is full", past
+ * {@link RedisClients#MAX_WAITING_HANDLERS}), and thousands of sockets on one event loop, each with sends, acks and
+ * reads outstanding, reach that in a burst: the store then answers later instead of refusing, which would make
+ * clients resend out of order and leave acks unstored.
  */
 public final class PipelinedRedis implements Redis {
+  /** Below the client's limit, which also counts the script loads made on connecting. */
+  static final int MAX_IN_FLIGHT = RedisClients.MAX_WAITING_HANDLERS - 1_000;
+
   private final Redis pool;
-  private final Context context;
+  private final ContextInternal context;
   /** The connection, or its connecting, or null: then the next command connects. */
   private Future<RedisConnection> connection;
+  // Only touched on the context's thread:
+  /** Commands sent and not yet answered (a batch counts each of its commands). */
+  private int inFlight;
+  /** Commands waiting for room, oldest first. */
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private boolean releasing;
 
   /** {@code context}: the event loop the connection's I/O runs on. */
   public PipelinedRedis(Redis pool, Context context) {
     this.pool = pool;
-    this.context = context;
+    this.context = (ContextInternal) context;
   }
 
   @Override
   public Future<Response> send(Request command) {
-    Future<RedisConnection> current = connection();
-    return current.compose(c -> c.send(command)).onFailure(e -> dropUnlessAnswered(current, e));
+    return admit(1, () -> {
+      Future<RedisConnection> current = connection();
+      return current.compose(c -> c.send(command)).onFailure(e -> dropUnlessAnswered(current, e));
+    });
   }
 
   @Override
   public Future<List<Response>> batch(List<Request> commands) {
-    Future<RedisConnection> current = connection();
-    return current.compose(c -> c.batch(commands)).onFailure(e -> dropUnlessAnswered(current, e));
+    return admit(commands.size(), () -> {
+      Future<RedisConnection> current = connection();
+      return current.compose(c -> c.batch(commands)).onFailure(e -> dropUnlessAnswered(current, e));
+    });
   }
+
+  /** Sends now if there is room and nothing waits before it (an oversized batch goes alone), else queues. */
+  private <T> Future<T> admit(int size, Supplier<Future<T>> command) {
+    if (!context.inThread()) {
+      Promise<T> later = Promise.promise();
+      context.runOnContext(v -> admit(size, command).onComplete(later));
+      return later.future();
+    }
+    if (waiting.isEmpty() && hasRoomFor(size)) {
+      return start(size, command);
+    }
+    Promise<T> later = Promise.promise();
+    waiting.add(new Waiting(size, () -> start(size, command).onComplete(later)));
+    return later.future();
+  }
+
+  private boolean hasRoomFor(int size) {
+    return inFlight == 0 || inFlight + size <= MAX_IN_FLIGHT;
+  }
+
+  private <T> Future<T> start(int size, Supplier<Future<T>> command) {
+    inFlight += size;
+    return command.get().andThen(done -> release(size));
+  }
+
+  /** Answered (or failed): frees its room and starts what waits. Not re-entered: a command failing at once loops. */
+  private void release(int size) {
+    if (!context.inThread()) {
+      context.runOnContext(v -> release(size));
+      return;
+    }
+    inFlight -= size;
+    if (releasing) {
+      return;
+    }
+    releasing = true;
+    try {
+      while (!waiting.isEmpty() && hasRoomFor(waiting.peek().size())) {
+        waiting.poll().start().run();
+      }
+    } finally {
+      releasing = false;
+    }
+  }
+
+  private record Waiting(int size, Runnable start) {}
 
   /**
    * A command that failed without an answer from Redis (an error reply is an answer) failed on the connection:

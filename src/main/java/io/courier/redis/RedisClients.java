@@ -9,8 +9,8 @@ import io.vertx.redis.client.RedisOptions;
 public final class RedisClients {
   /** Requests that may queue for a pooled connection before new ones fail fast. */
   private static final int MAX_POOL_WAITING = 10_000;
-  /** Pipelined commands in flight on one connection. */
-  private static final int MAX_WAITING_HANDLERS = 10_000;
+  /** Pipelined commands in flight on one connection; past it the client fails a command at once (PipelinedRedis). */
+  static final int MAX_WAITING_HANDLERS = 10_000;
 
   private RedisClients() {}
 

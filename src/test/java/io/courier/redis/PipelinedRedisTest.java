@@ -74,6 +74,58 @@ class PipelinedRedisTest {
   }
 
   @Test
+  void aBurstBeyondTheClientsWaitingQueueWaitsInsteadOfFailing() {
+    // More commands in one turn than the Redis client takes in flight on a connection (it would fail the rest with
+    // "Redis waiting queue is full"): thousands of sockets on one event loop do that under load.
+    int burst = 2 * RedisClients.MAX_WAITING_HANDLERS + 5_000;
+    String key = TestIds.unique("burst");
+    String batchKey = TestIds.unique("burst-batch");
+    List<Future<?>> replies = onContext(() -> {
+      List<Future<?>> sent = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        sent.add(redis.send(Request.cmd(Command.RPUSH).arg(key).arg(i)));
+        if (i % 1_000 == 0) {
+          sent.add(redis.batch(List.of(Request.cmd(Command.RPUSH).arg(batchKey).arg(i),
+              Request.cmd(Command.RPUSH).arg(batchKey).arg(i + 1))));
+        }
+      }
+      return sent;
+    });
+    WireClient.await(Future.join(replies));
+    assertThat(replies).as("commands that failed").allMatch(Future::succeeded);
+    List<Integer> list = new ArrayList<>();
+    for (Response item : WireClient.await(redis.send(Request.cmd(Command.LRANGE).arg(key).arg(0).arg(-1)))) {
+      list.add(item.toInteger());
+    }
+    assertThat(list).hasSize(burst);
+    for (int i = 0; i < burst; i++) {
+      assertThat(list.get(i)).as("position %d", i).isEqualTo(i);
+    }
+    assertThat(WireClient.await(redis.send(Request.cmd(Command.LLEN).arg(batchKey))).toInteger())
+        .isEqualTo(2 * ((burst + 999) / 1_000));
+  }
+
+  @Test
+  void commandsFromAnotherThreadKeepTheirOrder() throws Exception {
+    String key = TestIds.unique("worker");
+    List<Future<Response>> sent = new ArrayList<>();
+    Thread worker = new Thread(() -> {
+      for (int i = 0; i < 3 * RedisClients.MAX_WAITING_HANDLERS; i++) {
+        sent.add(redis.send(Request.cmd(Command.RPUSH).arg(key).arg(i)));
+      }
+    });
+    worker.start();
+    worker.join();
+    WireClient.await(Future.join(new ArrayList<>(sent)));
+    assertThat(sent).as("commands that failed").allMatch(Future::succeeded);
+    Response list = WireClient.await(redis.send(Request.cmd(Command.LRANGE).arg(key).arg(0).arg(-1)));
+    assertThat(list.size()).isEqualTo(3 * RedisClients.MAX_WAITING_HANDLERS);
+    for (int i = 0; i < list.size(); i++) {
+      assertThat(list.get(i).toInteger()).as("position %d", i).isEqualTo(i);
+    }
+  }
+
+  @Test
   void commandsWrittenInOneTurnLeaveInFewFlushes() {
     RedisConnection connection = WireClient.await(redis.connection());
     ChannelPipeline pipeline = RedisChannels.pipeline(connection);
