@@ -242,6 +242,11 @@ final class DeliveryLoop {
     pump();
   }
 
+  /** Whether the connection is closed: nothing more is delivered or retried for it. */
+  boolean stopped() {
+    return stopped;
+  }
+
   /** Storing the ack failed: the entries count as unacked again (the device may ack them again). */
   void ackFailed(List<String> entries) {
     for (String id : entries) {

@@ -117,7 +117,7 @@ public final class GatewayVerticle extends VerticleBase {
             limits.maxReceiptIds())),
         accounts, devices, new RedisKeyDirectory(redis), tokens, mailbox, router,
         new SendHandler(mailbox, router, sendLimiter),
-        new AckHandler(mailbox, receipts),
+        new AckHandler(vertx, mailbox, receipts),
         new ReadHandler(receipts),
         new HashSet<>(),
         new AtomicBoolean());

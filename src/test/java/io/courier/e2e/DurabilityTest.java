@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.CourierServer;
 import io.courier.client.Session;
+import io.courier.metrics.MetricNames;
 import io.courier.testing.Poll;
 import io.courier.testing.RedisProcess;
 import io.courier.testing.ServerProcess;
@@ -11,7 +12,10 @@ import io.courier.testing.TestAccounts;
 import io.courier.testing.TestServer;
 import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
@@ -129,5 +133,49 @@ class DurabilityTest {
         server.close();
       }
     }
+  }
+
+  /**
+   * An ack made while Redis is down is stored once it is back, on the same connections: the device has acked and
+   * would not ack again, so the server retries it (AckHandler) instead of waiting for a reconnect.
+   */
+  @Test
+  void anAckMadeWhileRedisIsDownIsStoredWhenItIsBack() {
+    try (RedisProcess redis = RedisProcess.builder().appendOnly(true).fsync("always").build().start()) {
+      CourierServer server = TestServer.start(redis.url());
+      try {
+        TestAccounts accounts = new TestAccounts(vertx, server.baseUri());
+        Session alice = accounts.register("alice");
+        Session bob = accounts.register("bob");
+        try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken());
+            WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+          a.expect("drained");
+          b.expect("drained");
+          a.send(OneToOneChatTest.sendFrame("before-outage", bob.account(), bob.device(), "hello"));
+          a.expect("sent");
+          String entry = b.expect("message").getString("entry");
+
+          redis.kill();
+          double retriesBefore = acksRetried();
+          b.send(new JsonObject().put("type", "ack").put("id", "ack-1").put("entries", new JsonArray().add(entry)));
+          Poll.until(Duration.ofSeconds(10), () -> acksRetried() > retriesBefore,
+              () -> "the ack was not retried while Redis was down");
+          redis.restart();
+
+          assertThat(b.expect("ok").getString("id")).as("the ack, answered once stored").isEqualTo("ack-1");
+          JsonObject delivered = a.expect("receipt");
+          assertThat(delivered.getString("kind")).isEqualTo("delivered");
+          assertThat(delivered.getJsonArray("ids")).containsExactly("before-outage");
+        }
+        assertThat(receiveBacklog(vertx, server.port(), bob)).as("left in Bob's mailbox").isEmpty();
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  private static double acksRetried() {
+    Counter counter = Metrics.globalRegistry.find(MetricNames.name("acks.retried")).counter();
+    return counter == null ? 0 : counter.count();
   }
 }
