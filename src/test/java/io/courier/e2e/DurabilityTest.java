@@ -97,42 +97,30 @@ class DurabilityTest {
     }
   }
 
-  /**
-   * AOF with {@code appendfsync always}: every write is fsynced before Redis replies, so each {@code sent} is
-   * on disk. (A process kill keeps even {@code everysec} writes, which sit in the OS page cache; only a machine
-   * crash tells the policies apart. See README, Durability.)
-   */
+  /** Everything answered {@code sent} before Redis was killed is delivered after its restart. */
   @Test
   void redisKilledAndRestartedWithAofKeepsEverythingSent() {
-    try (RedisProcess redis = RedisProcess.builder().appendOnly(true).fsync("always").build().start()) {
-      CourierServer server = TestServer.start(redis.url());
-      try {
-        TestAccounts accounts = new TestAccounts(vertx, server.baseUri());
-        Session alice = accounts.register("alice");
-        Session bob = accounts.register("bob");
-        List<String> sent = sendAll(vertx, server.port(), alice, bob, QUEUED);
+    withRedisThatSurvivesKills((redis, server, alice, bob) -> {
+      List<String> sent = sendAll(vertx, server.port(), alice, bob, QUEUED);
 
-        try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
-          a.expect("drained");
-          redis.kill();
-          a.send(OneToOneChatTest.sendFrame("during-outage", bob.account(), bob.device(), "x"));
-          JsonObject answer = a.expect("error");
-          assertThat(answer.getString("code")).as("nothing is confirmed while Redis is down").isEqualTo("UNAVAILABLE");
-          assertThat(answer.getBoolean("temporary")).isTrue();
-        }
-        WireClient.Refusal refusal = WireClient.refused(vertx, server.port(), bob.accessToken(), null);
-        assertThat(refusal.status()).isEqualTo(503);
-        assertThat(refusal.body().getString("code")).isEqualTo("UNAVAILABLE");
-        redis.restart();
-        WebClient http = WebClient.create(vertx);
-        Poll.until(Duration.ofSeconds(30), () -> WireClient.await(http.getAbs(server.baseUri() + "/health/ready")
-            .send()).statusCode() == 200, () -> "server ready again after the Redis restart");
-
-        assertThat(receiveBacklog(vertx, server.port(), bob)).containsExactlyElementsOf(sent);
-      } finally {
-        server.close();
+      try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+        a.expect("drained");
+        redis.kill();
+        a.send(OneToOneChatTest.sendFrame("during-outage", bob.account(), bob.device(), "x"));
+        JsonObject answer = a.expect("error");
+        assertThat(answer.getString("code")).as("nothing is confirmed while Redis is down").isEqualTo("UNAVAILABLE");
+        assertThat(answer.getBoolean("temporary")).isTrue();
       }
-    }
+      WireClient.Refusal refusal = WireClient.refused(vertx, server.port(), bob.accessToken(), null);
+      assertThat(refusal.status()).isEqualTo(503);
+      assertThat(refusal.body().getString("code")).isEqualTo("UNAVAILABLE");
+      redis.restart();
+      WebClient http = WebClient.create(vertx);
+      Poll.until(Duration.ofSeconds(30), () -> WireClient.await(http.getAbs(server.baseUri() + "/health/ready")
+          .send()).statusCode() == 200, () -> "server ready again after the Redis restart");
+
+      assertThat(receiveBacklog(vertx, server.port(), bob)).containsExactlyElementsOf(sent);
+    });
   }
 
   /**
@@ -141,33 +129,49 @@ class DurabilityTest {
    */
   @Test
   void anAckMadeWhileRedisIsDownIsStoredWhenItIsBack() {
+    withRedisThatSurvivesKills((redis, server, alice, bob) -> {
+      try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken());
+          WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
+        a.expect("drained");
+        b.expect("drained");
+        a.send(OneToOneChatTest.sendFrame("before-outage", bob.account(), bob.device(), "hello"));
+        a.expect("sent");
+        String entry = b.expect("message").getString("entry");
+
+        redis.kill();
+        double retriesBefore = acksRetried();
+        b.send(new JsonObject().put("type", "ack").put("id", "ack-1").put("entries", new JsonArray().add(entry)));
+        Poll.until(Duration.ofSeconds(10), () -> acksRetried() > retriesBefore,
+            () -> "the ack was not retried while Redis was down");
+        redis.restart();
+
+        assertThat(b.expect("ok").getString("id")).as("the ack, answered once stored").isEqualTo("ack-1");
+        JsonObject delivered = a.expect("receipt");
+        assertThat(delivered.getString("kind")).isEqualTo("delivered");
+        assertThat(delivered.getJsonArray("ids")).containsExactly("before-outage");
+      }
+      assertThat(receiveBacklog(vertx, server.port(), bob)).as("left in Bob's mailbox").isEmpty();
+    });
+  }
+
+  /** A test against a server on a Redis it may kill and restart. */
+  @FunctionalInterface
+  interface RedisKillTest {
+    void run(RedisProcess redis, CourierServer server, Session alice, Session bob);
+  }
+
+  /**
+   * Runs {@code test} with a server on its own Redis, with AOF and {@code appendfsync always}: every write is
+   * fsynced before Redis replies, so each {@code sent} is on disk and survives a kill. (A process kill keeps even
+   * {@code everysec} writes, which sit in the OS page cache; only a machine crash tells the policies apart. See
+   * README, Durability.)
+   */
+  private void withRedisThatSurvivesKills(RedisKillTest test) {
     try (RedisProcess redis = RedisProcess.builder().appendOnly(true).fsync("always").build().start()) {
       CourierServer server = TestServer.start(redis.url());
       try {
         TestAccounts accounts = new TestAccounts(vertx, server.baseUri());
-        Session alice = accounts.register("alice");
-        Session bob = accounts.register("bob");
-        try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken());
-            WireClient b = WireClient.connect(vertx, server.port(), bob.accessToken())) {
-          a.expect("drained");
-          b.expect("drained");
-          a.send(OneToOneChatTest.sendFrame("before-outage", bob.account(), bob.device(), "hello"));
-          a.expect("sent");
-          String entry = b.expect("message").getString("entry");
-
-          redis.kill();
-          double retriesBefore = acksRetried();
-          b.send(new JsonObject().put("type", "ack").put("id", "ack-1").put("entries", new JsonArray().add(entry)));
-          Poll.until(Duration.ofSeconds(10), () -> acksRetried() > retriesBefore,
-              () -> "the ack was not retried while Redis was down");
-          redis.restart();
-
-          assertThat(b.expect("ok").getString("id")).as("the ack, answered once stored").isEqualTo("ack-1");
-          JsonObject delivered = a.expect("receipt");
-          assertThat(delivered.getString("kind")).isEqualTo("delivered");
-          assertThat(delivered.getJsonArray("ids")).containsExactly("before-outage");
-        }
-        assertThat(receiveBacklog(vertx, server.port(), bob)).as("left in Bob's mailbox").isEmpty();
+        test.run(redis, server, accounts.register("alice"), accounts.register("bob"));
       } finally {
         server.close();
       }
