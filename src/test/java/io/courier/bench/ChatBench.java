@@ -32,6 +32,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -266,6 +268,9 @@ public final class ChatBench {
     Usage.Sample end = usage.sample();
     double remoteWakeups = nodes.size() > 1 ? sum(nodes, "courier_wakeups_remote_total") : 0;
     double nodeMessages = nodes.size() > 1 ? sum(nodes, "courier_node_messages_sent_total") : 0;
+    // Refusals the clients may have hidden by resending (UNAVAILABLE, RATE_LIMITED) show here, not in the counts.
+    Map<String, Double> errors = errorsByCode(nodes);
+    double acksRetried = sum(nodes, "courier_acks_retried_total");
     for (CourierClient c : clients) {
       c.close();
     }
@@ -276,6 +281,8 @@ public final class ChatBench {
 
     double seconds = (Math.max(lastReceive, start) - start) / 1e9;
     JsonObject summary = summary(stats, progress, end, seconds, (sendEnd - start) / 1e9);
+    System.out.printf("server error frames by code (warm-up included) %s, acks retried %.0f%n", errors, acksRetried);
+    summary.put("serverErrors", new JsonObject(new java.util.LinkedHashMap<>(errors))).put("acksRetried", acksRetried);
     if (nodes.size() > 1) {
       // warm-up included: every message and receipt of it crossed nodes too
       System.out.printf("devices woken on another node (all nodes, warm-up included): %.0f, in %.0f event-bus"
@@ -283,6 +290,19 @@ public final class ChatBench {
       summary.put("remoteWakeups", remoteWakeups).put("nodeMessages", nodeMessages);
     }
     return summary;
+  }
+
+  /** {@code courier_errors_total} by its {@code code} tag, summed over the nodes. */
+  private static Map<String, Double> errorsByCode(List<URI> nodes) throws IOException, InterruptedException {
+    Pattern series = Pattern.compile("(?m)^courier_errors_total\\{[^}]*code=\"([A-Z_]+)\"[^}]*} ([0-9.eE+-]+)$");
+    Map<String, Double> byCode = new java.util.TreeMap<>();
+    for (URI node : nodes) {
+      Matcher m = series.matcher(ConnectionBench.metrics(node));
+      while (m.find()) {
+        byCode.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+      }
+    }
+    return byCode;
   }
 
   /** A counter summed over the nodes. */

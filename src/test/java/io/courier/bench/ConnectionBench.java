@@ -407,12 +407,16 @@ public final class ConnectionBench {
 
   /** The value of the first series of the metric {@code name} (Prometheus name) on the server's /metrics, or -1. */
   static double metric(URI server, String name) throws IOException, InterruptedException {
-    HttpResponse<String> response = METRICS_CLIENT.send(
-        HttpRequest.newBuilder(server.resolve("/metrics")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
     Pattern series = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$");
-    Matcher m = series.matcher(response.body());
+    Matcher m = series.matcher(metrics(server));
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /** The server's {@code /metrics} text. */
+  static String metrics(URI server) throws IOException, InterruptedException {
+    return METRICS_CLIENT.send(
+        HttpRequest.newBuilder(server.resolve("/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** A client's warm-up: tokens {@code from .. from+count-1} opened at {@code rate}/s and closed, {@code rounds} times. */
