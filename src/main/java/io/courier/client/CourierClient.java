@@ -32,8 +32,10 @@ import java.util.regex.Pattern;
  *   <li>the <b>outbox</b>: every {@code send} and {@code read} until the server answers it ({@code sent} /
  *       {@code ok}, matched by {@code id}). On every (re)connect the whole outbox is written again, in issue order,
  *       with the same ids (the server stores a repeated message id once). A request issued while disconnected
- *       waits there. An {@code error} frame marked {@code temporary} schedules a retry of the same frame after its
- *       {@code retryAfter} or the backoff; any other error fails the request's future and drops it.</li>
+ *       waits there. An {@code error} frame marked {@code temporary} holds the outbox: nothing more is written
+ *       until its {@code retryAfter} (or the backoff) has passed, then the refused request and every one issued
+ *       since go out in issue order, so a device's messages keep their order across refusals; any other error
+ *       fails the request's future and drops it.</li>
  *   <li>the <b>dedup window</b>: a delivered {@code message} whose (from, id) was seen before is acked without
  *       calling the app again.</li>
  *   <li>the <b>ack batch</b>: entries the app stored are acked in one {@code ack} frame once
@@ -127,6 +129,10 @@ public final class CourierClient {
   private Link link;
   private int reconnectAttempt;
   private long reconnectTimer = -1;
+  /** While not -1, the timer of a hold after a temporary refusal: requests wait in the outbox (see holdAfter). */
+  private long holdTimer = -1;
+  /** When (nano time) the running hold ends. */
+  private long holdUntil;
   /** The next attempt asks the token source for a fresh token (after 401 TOKEN_EXPIRED). */
   private boolean refreshToken;
   /** A copy of {@code link != null} for {@link #isConnected()}, which any thread may call. */
@@ -270,8 +276,8 @@ public final class CourierClient {
     stopCause = cause;
     cancelReconnect();
     firstOpen.tryFail(cause);
+    cancelHold();
     for (Outbox.Request request : outbox.removeAll()) {
-      cancelRetry(request);
       request.reply.tryFail(cause);
     }
   }
@@ -341,9 +347,10 @@ public final class CourierClient {
     link = opened;
     connected = true;
     reconnectAttempt = 0;
+    cancelHold();
     for (Outbox.Request request : outbox.inOrder()) {
-      cancelRetry(request);
       write(opened, request.frame);
+      request.written = true;
     }
     callListener(listener::onConnected);
     firstOpen.tryComplete();
@@ -403,8 +410,9 @@ public final class CourierClient {
   private void afterClose(Link closed) {
     link = null;
     connected = false;
+    cancelHold();
     for (Outbox.Request request : outbox.inOrder()) {
-      cancelRetry(request);
+      request.written = false;
     }
     Short status = closed.socket.closeStatusCode();
     int code = status == null ? ABNORMAL : status;
@@ -426,7 +434,6 @@ public final class CourierClient {
   private void failLargestRequest() {
     Outbox.Request largest = outbox.removeLargest();
     if (largest != null) {
-      cancelRetry(largest);
       largest.reply.tryFail(CourierException.of(CourierException.FRAME_TOO_LARGE,
           "the server closed the connection with 1009 (frame too large) over this " + largest.frameBytes
               + "-byte frame"));
@@ -449,8 +456,9 @@ public final class CourierClient {
           "the frame has " + bytes + " bytes, more than " + options.maxFrameBytes()));
     }
     Outbox.Request request = outbox.add(id, frame, bytes);
-    if (link != null) {
+    if (link != null && holdTimer == -1) {
       write(link, frame);
+      request.written = true;
     }
     return request.reply.future();
   }
@@ -458,7 +466,6 @@ public final class CourierClient {
   private void onReply(JsonObject frame) {
     Outbox.Request request = outbox.remove(Frames.id(frame));
     if (request != null) {
-      cancelRetry(request);
       request.reply.tryComplete(frame);
     }
   }
@@ -469,32 +476,53 @@ public final class CourierClient {
     if (request == null) {
       callListener(() -> listener.onError(error.code(), frame.getString("message", "")));
     } else if (error.temporary()) {
-      retryLater(request, error.retryAfterMillis());
+      holdAfter(request, error.retryAfterMillis());
     } else {
       outbox.remove(request.id);
-      cancelRetry(request);
       request.reply.tryFail(error);
     }
   }
 
-  private void retryLater(Outbox.Request request, long retryAfterMillis) {
-    cancelRetry(request);
-    long delay = retryAfterMillis > 0 ? retryAfterMillis : backoff.delayMillis(request.attempts);
+  /**
+   * A temporary refusal: the request waits its {@code retryAfter} (or the backoff), and every request not on the
+   * wire waits with it, new ones included; then all of them are written again, in issue order. Resent on its own,
+   * a refused send would land after the later sends the server took meanwhile (PROTOCOL.md §7, "Ordering").
+   */
+  private void holdAfter(Outbox.Request request, long retryAfterMillis) {
+    request.written = false;
+    long delay = Math.max(1, retryAfterMillis > 0 ? retryAfterMillis : backoff.delayMillis(request.attempts));
     request.attempts = Math.min(request.attempts + 1, Long.SIZE);
-    request.retryTimer = vertx.setTimer(Math.max(1, delay), timer -> resend(request));
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+    if (holdTimer != -1) {
+      if (until - holdUntil <= 0) {
+        return;
+      }
+      vertx.cancelTimer(holdTimer);
+    }
+    holdUntil = until;
+    holdTimer = vertx.setTimer(delay, timer -> {
+      holdTimer = -1;
+      writeWaiting();
+    });
   }
 
-  private void resend(Outbox.Request request) {
-    request.retryTimer = -1;
-    if (link != null && outbox.isPending(request)) {
-      write(link, request.frame);
+  /** Writes every request that is not on the wire, in issue order. */
+  private void writeWaiting() {
+    if (link == null) {
+      return;
+    }
+    for (Outbox.Request request : outbox.inOrder()) {
+      if (!request.written) {
+        write(link, request.frame);
+        request.written = true;
+      }
     }
   }
 
-  private void cancelRetry(Outbox.Request request) {
-    if (request.retryTimer != -1) {
-      vertx.cancelTimer(request.retryTimer);
-      request.retryTimer = -1;
+  private void cancelHold() {
+    if (holdTimer != -1) {
+      vertx.cancelTimer(holdTimer);
+      holdTimer = -1;
     }
   }
 

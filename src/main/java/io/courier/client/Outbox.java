@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class Outbox {
 
-  /** One request awaiting its reply. {@code attempts} and {@code retryTimer} belong to the client's context. */
+  /** One request awaiting its reply. {@code attempts} and {@code written} belong to the client's context. */
   static final class Request {
     final String id;
     final String frame;
@@ -29,8 +29,8 @@ final class Outbox {
     final Promise<JsonObject> reply = Promise.promise();
     /** Temporary errors so far, for the retry backoff. */
     int attempts;
-    /** The Vert.x timer of a scheduled retry, or -1. */
-    long retryTimer = -1;
+    /** Whether it is on the wire of the current connection, awaiting its answer (else it waits to be written). */
+    boolean written;
 
     Request(String id, String frame, int frameBytes) {
       this.id = id;

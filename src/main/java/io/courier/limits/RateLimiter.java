@@ -9,6 +9,7 @@ import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +26,11 @@ import java.util.function.LongSupplier;
  * that request rather than each sending their own. A lease holds {@link #leaseSize} tokens: 1 (exact) for a small
  * bucket, else at most {@link #MAX_LEASE}, an eighth of the burst, and what the bucket refills in one lifetime.
  *
+ * <p>A refusal sticks: once the bucket refuses a key, this limiter refuses that key without asking Redis until the
+ * refusal's wait has passed, with what is left of it. So a burst that meets an empty bucket is refused from its
+ * first refused request on, never in a refused-then-granted pattern when a token arrives in the middle of it: a
+ * client that resends refused sends in order then keeps its order (PROTOCOL §7, "Ordering").
+ *
  * <p>Threading: an instance is confined to the context that uses it (GatewayVerticle makes its own per
  * instance, so one per event loop); its lease map is a plain {@link HashMap}. Every {@code take} must run on that
  * context, and the Redis client's futures complete there too.
@@ -40,7 +46,8 @@ import java.util.function.LongSupplier;
  *       more than the bucket refills meanwhile).</li>
  * </ul>
  * The lease map holds only accounts with tokens left or a request in flight: a lease is removed when its last
- * token is spent, and expired ones are swept at most once per lifetime, when a new lease is added. When Redis is
+ * token is spent, and expired ones are swept at most once per lifetime, when a new lease is added; refusals whose
+ * wait has passed are swept with them. When Redis is
  * unreachable the request fails with {@code UNAVAILABLE} rather than passing unlimited: the request it guards
  * needs Redis anyway.
  */
@@ -58,7 +65,9 @@ public final class RateLimiter {
   private final LongSupplier nanoClock;
   /** Leases by Redis key; only when {@code leaseSize > 1}. */
   private final Map<String, Lease> leases = new HashMap<>();
-  /** When (nano clock) expired leases are next swept out of {@link #leases}. */
+  /** Keys the bucket refused, with the nano clock time until which they stay refused here. */
+  private final Map<String, Long> refusedUntil = new HashMap<>();
+  /** When (nano clock) expired leases and refusals are next swept out of {@link #leases} and {@link #refusedUntil}. */
   private long nextSweep;
 
   public RateLimiter(Redis redis, RateLimit limit, int capacity, double perSecond) {
@@ -98,7 +107,8 @@ public final class RateLimiter {
   public Future<Void> take(String account, String scope) {
     String key = key(account, scope);
     if (leaseSize == 1) {
-      return script.run(key, 1).transform(this::firstToken);
+      Future<Void> refused = stillRefused(key, nanoClock.getAsLong());
+      return refused != null ? refused : script.run(key, 1).transform(granted -> firstToken(key, granted));
     }
     return takeLeased(key);
   }
@@ -116,6 +126,12 @@ public final class RateLimiter {
   private Future<Void> takeLeased(String key) {
     long now = nanoClock.getAsLong();
     Lease lease = leases.get(key);
+    if (lease == null || lease.tokens == 0) {
+      Future<Void> refused = stillRefused(key, now);
+      if (refused != null) {
+        return refused;
+      }
+    }
     if (lease == null) {
       sweepIfDue(now);
       lease = new Lease();
@@ -154,23 +170,46 @@ public final class RateLimiter {
     } else {
       leases.remove(key, lease);
     }
-    return firstToken(granted);
+    return firstToken(key, granted);
   }
 
-  private Future<Void> firstToken(AsyncResult<TakeScript.Grant> granted) {
+  private Future<Void> firstToken(String key, AsyncResult<TakeScript.Grant> granted) {
     if (granted.failed()) {
       return StoreFailures.unavailable(granted.cause());
     }
     TakeScript.Grant grant = granted.result();
-    return grant.tokens() > 0
-        ? Future.succeededFuture()
-        : Future.failedFuture(new ProtocolException(ErrorCode.RATE_LIMITED, "too many " + limit.id() + " requests",
-            grant.waitMillis()));
+    if (grant.tokens() > 0) {
+      return Future.succeededFuture();
+    }
+    long now = nanoClock.getAsLong();
+    sweepIfDue(now);
+    refusedUntil.put(key, now + TimeUnit.MILLISECONDS.toNanos(grant.waitMillis()));
+    return refusal(grant.waitMillis());
+  }
+
+  /** A refusal of {@code key} still running, with what is left of its wait; null when there is none. */
+  private Future<Void> stillRefused(String key, long now) {
+    Long until = refusedUntil.get(key);
+    if (until == null) {
+      return null;
+    }
+    long left = until - now;
+    if (left <= 0) {
+      refusedUntil.remove(key);
+      return null;
+    }
+    return refusal(Math.max(1, (left + 999_999) / 1_000_000));
+  }
+
+  private Future<Void> refusal(long waitMillis) {
+    return Future.failedFuture(new ProtocolException(ErrorCode.RATE_LIMITED, "too many " + limit.id() + " requests",
+        waitMillis));
   }
 
   private void sweepIfDue(long now) {
     if (now - nextSweep >= 0) {
       leases.values().removeIf(lease -> lease.request == null && now - lease.expiresAt >= 0);
+      refusedUntil.values().removeIf(until -> now - until >= 0);
       nextSweep = now + LEASE_LIFETIME.toNanos();
     }
   }

@@ -77,12 +77,18 @@ class SdkChatTest {
   }
 
   static CourierClient client(Session session, int port, ClientListener listener, Duration ackDelay) {
+    return client(SERVER, session, port, listener, ackDelay);
+  }
+
+  /** A connected client of {@code server}'s account API, reaching its WebSocket on {@code port}. */
+  static CourierClient client(ServerExtension server, Session session, int port, ClientListener listener,
+      Duration ackDelay) {
     ClientOptions options = ClientOptions.create(URI.create("http://127.0.0.1:" + port),
-            new SessionTokenSource(SERVER.accounts().api(), session))
+            new SessionTokenSource(server.accounts().api(), session))
         .withListener(listener)
         .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
         .withAckDelay(ackDelay);
-    CourierClient client = new CourierClient(SERVER.vertx(), options);
+    CourierClient client = new CourierClient(server.vertx(), options);
     WireClient.await(client.connect());
     return client;
   }

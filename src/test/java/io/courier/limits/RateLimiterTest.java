@@ -175,6 +175,50 @@ class RateLimiterTest {
   }
 
   @Test
+  void aRefusalSticksUntilItsWaitHasPassed() {
+    Node node = Node.deploy(REDIS.url(), RateLimit.LOGIN, 3, 3 / 60.0);
+    String account = TestIds.unique("sticky");
+    for (int i = 0; i < 3; i++) {
+      WireClient.await(node.call(() -> node.limiter.take(account)));
+    }
+    long before = scriptCalls();
+    ProtocolException first = refusal(node.call(() -> node.limiter.take(account)));
+    assertThat(scriptCalls() - before).as("the first refusal comes from the bucket").isEqualTo(1);
+
+    ProtocolException again = refusal(node.call(() -> node.limiter.take(account)));
+    assertThat(scriptCalls() - before).as("refused here, without asking Redis").isEqualTo(1);
+    assertThat(again.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(again.retryAfterMillis()).isBetween(1L, first.retryAfterMillis());
+
+    CLOCK.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(first.retryAfterMillis()));
+    awaitAll(List.of(node.call(() -> node.limiter.take(account))));
+    assertThat(scriptCalls() - before).as("the wait has passed: the bucket is asked again").isEqualTo(2);
+    node.undeploy();
+  }
+
+  @Test
+  void aLeasedLimitRefusesTheRestOfABurstOnceTheBucketRefused() {
+    Node node = Node.deploy(REDIS.url(), RateLimit.SEND, 128, 16);
+    String account = TestIds.unique("sticky-lease");
+    awaitAll(node.call(() -> node.takeAll(account, 200)));
+    long before = scriptCalls();
+
+    List<Future<Void>> later = node.call(() -> node.takeAll(account, 50));
+    awaitAll(later);
+
+    assertThat(later).allMatch(take -> take.failed()
+        && ((ProtocolException) take.cause()).code() == ErrorCode.RATE_LIMITED);
+    assertThat(scriptCalls() - before).as("refused here while the wait runs").isZero();
+    node.undeploy();
+  }
+
+  private static ProtocolException refusal(Future<Void> take) {
+    awaitAll(List.of(take));
+    assertThat(take.failed()).as("refused").isTrue();
+    return (ProtocolException) take.cause();
+  }
+
+  @Test
   void anUnreachableStoreFailsEveryWaitingTakeAsUnavailableAndKeepsNoLease() {
     Node node = Node.deploy("redis://" + RedisProcess.HOST + ":" + FreePort.pick(), RateLimit.SEND, LARGE_BURST,
         LARGE_RATE);
