@@ -133,6 +133,8 @@ public final class CourierClient {
   private long holdTimer = -1;
   /** When (nano time) the running hold ends. */
   private long holdUntil;
+  /** A hold's time is up, but requests are still on the wire: their answers (a refusal among them?) come first. */
+  private boolean draining;
   /** The next attempt asks the token source for a fresh token (after 401 TOKEN_EXPIRED). */
   private boolean refreshToken;
   /** A copy of {@code link != null} for {@link #isConnected()}, which any thread may call. */
@@ -456,7 +458,7 @@ public final class CourierClient {
           "the frame has " + bytes + " bytes, more than " + options.maxFrameBytes()));
     }
     Outbox.Request request = outbox.add(id, frame, bytes);
-    if (link != null && holdTimer == -1) {
+    if (link != null && !holding()) {
       write(link, frame);
       request.written = true;
     }
@@ -467,6 +469,7 @@ public final class CourierClient {
     Outbox.Request request = outbox.remove(Frames.id(frame));
     if (request != null) {
       request.reply.tryComplete(frame);
+      resumeIfDrained();
     }
   }
 
@@ -480,13 +483,15 @@ public final class CourierClient {
     } else {
       outbox.remove(request.id);
       request.reply.tryFail(error);
+      resumeIfDrained();
     }
   }
 
   /**
    * A temporary refusal: the request waits its {@code retryAfter} (or the backoff), and every request not on the
-   * wire waits with it, new ones included; then all of them are written again, in issue order. Resent on its own,
-   * a refused send would land after the later sends the server took meanwhile (PROTOCOL.md §7, "Ordering").
+   * wire waits with it, new ones included. When the time is up and every request still on the wire has its answer
+   * (any of them may be refused too), all that wait are written again, in issue order. Resent on its own, a refused
+   * send would land after the later sends the server took meanwhile (PROTOCOL.md §7, "Ordering").
    */
   private void holdAfter(Outbox.Request request, long retryAfterMillis) {
     request.written = false;
@@ -502,20 +507,29 @@ public final class CourierClient {
     holdUntil = until;
     holdTimer = vertx.setTimer(delay, timer -> {
       holdTimer = -1;
-      writeWaiting();
+      draining = true;
+      resumeIfDrained();
     });
   }
 
-  /** Writes every request that is not on the wire, in issue order. */
-  private void writeWaiting() {
-    if (link == null) {
+  private boolean holding() {
+    return holdTimer != -1 || draining;
+  }
+
+  /** After a hold: once no request is on the wire, writes every waiting one, in issue order. */
+  private void resumeIfDrained() {
+    if (!draining || holdTimer != -1 || link == null) {
       return;
     }
     for (Outbox.Request request : outbox.inOrder()) {
-      if (!request.written) {
-        write(link, request.frame);
-        request.written = true;
+      if (request.written) {
+        return;
       }
+    }
+    draining = false;
+    for (Outbox.Request request : outbox.inOrder()) {
+      write(link, request.frame);
+      request.written = true;
     }
   }
 
@@ -524,6 +538,7 @@ public final class CourierClient {
       vertx.cancelTimer(holdTimer);
       holdTimer = -1;
     }
+    draining = false;
   }
 
   // ---------------------------------------------------------------- incoming frames

@@ -282,6 +282,13 @@ final class Connection {
       return;
     }
     closed = true;
+    // Sends not started are not stored: their client resends them, unconfirmed, on its next connection, and
+    // storing them here too would race with those resends and could put the device's messages out of order.
+    queuedSends -= waitingSends.size();
+    waitingSends.clear();
+    if (queuedSends == 0 && allAnswered != null) {
+      allAnswered.tryComplete();
+    }
     OPEN.decrementAndGet();
     gateway.connections().remove(this);
     delivery.stop();

@@ -154,6 +154,41 @@ class DurabilityTest {
     });
   }
 
+  /**
+   * Sends a connection had not started when it closed are not stored: the client resends them, unconfirmed, on its
+   * next connection, and storing them as well would race with those resends and could reorder its messages.
+   */
+  @Test
+  void sendsAClosedConnectionHadNotStartedAreNotStored() {
+    withRedisThatSurvivesKills((redis, server, alice, bob) -> {
+      try (WireClient a = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+        a.expect("drained");
+        // Redis holds every command for 2 s: the first send waits for it, the others wait behind that one.
+        redis.command("CLIENT", "PAUSE", "2000", "ALL");
+        for (int i = 0; i < 20; i++) {
+          a.send(OneToOneChatTest.sendFrame("queued-" + i, bob.account(), bob.device(), "x"));
+        }
+      }
+      // The sends reached the server before the close did (one socket, in order).
+      Poll.until(Duration.ofSeconds(5), () -> openConnections() == 0, () -> "the server did not see the close");
+      // A send on a new connection, answered once Redis is back: had the closed connection gone on with its
+      // queue, it would have stored those sends meanwhile, one Redis round trip each.
+      try (WireClient again = WireClient.connect(vertx, server.port(), alice.accessToken())) {
+        again.expect("drained");
+        again.send(OneToOneChatTest.sendFrame("after", bob.account(), bob.device(), "y"));
+        assertThat(again.expect("sent").getString("id")).isEqualTo("after");
+      }
+
+      List<String> stored = receiveBacklog(vertx, server.port(), bob);
+      assertThat(stored).as("the send that had started, if it had, then the new one")
+          .isIn(List.of("after"), List.of("queued-0", "after"));
+    });
+  }
+
+  private static double openConnections() {
+    return Metrics.globalRegistry.find(MetricNames.name("connections.open")).gauge().value();
+  }
+
   /** A test against a server on a Redis it may kill and restart. */
   @FunctionalInterface
   interface RedisKillTest {
