@@ -214,10 +214,17 @@ final class Connection {
     return new ProtocolException(ErrorCode.INTERNAL, "internal error").forRequest(requestId);
   }
 
-  /** Answers with an error frame; a connection over its error budget is closed (abuse, not a bad frame). */
+  /**
+   * Answers with an error frame; a connection over its error budget is closed (abuse, not a bad frame). The
+   * server's own failures ({@code UNAVAILABLE}, {@code INTERNAL}) do not count: a store outage would otherwise close
+   * every connection that keeps its sends, as if its client were broken.
+   */
   private void reject(ProtocolException e) {
     Metrics.counter(MetricNames.name("errors"), MetricNames.TAG_CODE, e.code().name()).increment();
     write(new ServerFrame.Error(e.requestId(), e.code(), e.getMessage(), e.retryAfterMillis(), e.devices()));
+    if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL) {
+      return;
+    }
     long now = System.currentTimeMillis();
     if (now - errorWindowStart > ERROR_WINDOW_MS) {
       errorWindowStart = now;

@@ -110,6 +110,14 @@ class DurabilityTest {
         JsonObject answer = a.expect("error");
         assertThat(answer.getString("code")).as("nothing is confirmed while Redis is down").isEqualTo("UNAVAILABLE");
         assertThat(answer.getBoolean("temporary")).isTrue();
+        // The store's outage is not the client's fault: more refusals than the error budget leave it connected.
+        int budget = server.config().limits().maxErrorsPerMinute();
+        for (int i = 0; i <= budget; i++) {
+          a.send(OneToOneChatTest.sendFrame("during-outage-" + i, bob.account(), bob.device(), "x"));
+          assertThat(a.expect("error").getString("code")).isEqualTo("UNAVAILABLE");
+        }
+        a.send(new JsonObject().put("type", "ping").put("id", "still-here"));
+        assertThat(a.expect("pong").getString("id")).as("the connection stays open").isEqualTo("still-here");
       }
       WireClient.Refusal refusal = WireClient.refused(vertx, server.port(), bob.accessToken(), null);
       assertThat(refusal.status()).isEqualTo(503);
