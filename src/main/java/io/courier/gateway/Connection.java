@@ -184,6 +184,11 @@ final class Connection {
         socket.resume();
       }
     }
+    settleIfAllAnswered();
+  }
+
+  /** Completes a shutdown's wait once no send of this connection is left unanswered. */
+  private void settleIfAllAnswered() {
     if (queuedSends == 0 && allAnswered != null) {
       allAnswered.tryComplete();
     }
@@ -293,9 +298,7 @@ final class Connection {
     // storing them here too would race with those resends and could put the device's messages out of order.
     queuedSends -= waitingSends.size();
     waitingSends.clear();
-    if (queuedSends == 0 && allAnswered != null) {
-      allAnswered.tryComplete();
-    }
+    settleIfAllAnswered();
     OPEN.decrementAndGet();
     gateway.connections().remove(this);
     delivery.stop();

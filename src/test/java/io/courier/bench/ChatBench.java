@@ -266,11 +266,16 @@ public final class ChatBench {
     long lastReceive = stats.lastReceive.get();
     progress.end();
     Usage.Sample end = usage.sample();
-    double remoteWakeups = nodes.size() > 1 ? sum(nodes, "courier_wakeups_remote_total") : 0;
-    double nodeMessages = nodes.size() > 1 ? sum(nodes, "courier_node_messages_sent_total") : 0;
+    // One /metrics scrape per node, read for every server-side figure below.
+    List<String> scrapes = new ArrayList<>(nodes.size());
+    for (URI node : nodes) {
+      scrapes.add(ConnectionBench.metrics(node));
+    }
+    double remoteWakeups = nodes.size() > 1 ? sum(scrapes, "courier_wakeups_remote_total") : 0;
+    double nodeMessages = nodes.size() > 1 ? sum(scrapes, "courier_node_messages_sent_total") : 0;
     // Refusals the clients may have hidden by resending (UNAVAILABLE, RATE_LIMITED) show here, not in the counts.
-    Map<String, Double> errors = errorsByCode(nodes);
-    double acksRetried = sum(nodes, "courier_acks_retried_total");
+    Map<String, Double> errors = errorsByCode(scrapes);
+    double acksRetried = sum(scrapes, "courier_acks_retried_total");
     for (CourierClient c : clients) {
       c.close();
     }
@@ -292,12 +297,12 @@ public final class ChatBench {
     return summary;
   }
 
-  /** {@code courier_errors_total} by its {@code code} tag, summed over the nodes. */
-  private static Map<String, Double> errorsByCode(List<URI> nodes) throws IOException, InterruptedException {
+  /** {@code courier_errors_total} by its {@code code} tag, summed over the nodes' scrapes. */
+  private static Map<String, Double> errorsByCode(List<String> scrapes) {
     Pattern series = Pattern.compile("(?m)^courier_errors_total\\{[^}]*code=\"([A-Z_]+)\"[^}]*} ([0-9.eE+-]+)$");
     Map<String, Double> byCode = new java.util.TreeMap<>();
-    for (URI node : nodes) {
-      Matcher m = series.matcher(ConnectionBench.metrics(node));
+    for (String scrape : scrapes) {
+      Matcher m = series.matcher(scrape);
       while (m.find()) {
         byCode.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
       }
@@ -305,11 +310,11 @@ public final class ChatBench {
     return byCode;
   }
 
-  /** A counter summed over the nodes. */
-  private static double sum(List<URI> nodes, String metric) throws IOException, InterruptedException {
+  /** A counter summed over the nodes' scrapes. */
+  private static double sum(List<String> scrapes, String metric) {
     double sum = 0;
-    for (URI node : nodes) {
-      sum += ConnectionBench.metric(node, metric);
+    for (String scrape : scrapes) {
+      sum += ConnectionBench.metric(scrape, metric);
     }
     return sum;
   }

@@ -407,8 +407,13 @@ public final class ConnectionBench {
 
   /** The value of the first series of the metric {@code name} (Prometheus name) on the server's /metrics, or -1. */
   static double metric(URI server, String name) throws IOException, InterruptedException {
+    return metric(metrics(server), name);
+  }
+
+  /** The same, read from a {@code /metrics} text already fetched. */
+  static double metric(String scrape, String name) {
     Pattern series = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$");
-    Matcher m = series.matcher(metrics(server));
+    Matcher m = series.matcher(scrape);
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
