@@ -140,9 +140,10 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(Gateway gateway) {
     Router router = Router.router(vertx);
+    router.route("/v1/*").handler(new OriginGuard(config.server().allowedOrigins()));
     if (!config.server().allowedOrigins().isEmpty()) {
-      // The REST API only: the WebSocket handshake checks its Origin itself (WebSocketHandler).
-      router.routeWithRegex("/v1/(accounts|sessions).*").handler(CorsHandler.create()
+      // Lets the allowed pages read the REST API's answers; a WebSocket needs no CORS.
+      router.routeWithRegex("/v1/(?!ws).*").handler(CorsHandler.create()
           .addOrigins(config.server().allowedOrigins())
           .allowedHeader("Authorization").allowedHeader("Content-Type"));
     }

@@ -14,12 +14,30 @@ import io.vertx.ext.web.RoutingContext;
 final class Http {
   private Http() {}
 
+  /**
+   * The request's JSON object; refused with {@code UNSUPPORTED_MEDIA_TYPE} unless it says
+   * {@code Content-Type: application/json}, which a browser never sends cross-origin without a preflight.
+   */
   static Future<JsonNode> body(RoutingContext rc) {
+    if (!isJson(rc.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be "
+          + "JSON, sent with 'Content-Type: application/json'"));
+    }
     try {
       return Future.succeededFuture(FrameCodec.parseObject(rc.body().asString()));
     } catch (ProtocolException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** {@code application/json}, with or without parameters ({@code ; charset=utf-8}), in any case. */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int parameters = contentType.indexOf(';');
+    String type = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
+    return type.equalsIgnoreCase("application/json");
   }
 
   /** The device of the request's bearer token, if its token is valid and the device still exists. */

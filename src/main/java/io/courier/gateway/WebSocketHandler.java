@@ -16,11 +16,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
- * {@code GET /v1/ws}: the WebSocket handshake. Checks the browser Origin against {@code server.allowedOrigins},
- * verifies the access token (header, or {@code ?token=} for browsers), claims its device if it still exists
+ * {@code GET /v1/ws}: the WebSocket handshake. After the browser Origin has passed {@link OriginGuard}, verifies
+ * the access token (header, or {@code ?token=} for browsers), claims its device if it still exists
  * (one script call: the device check and the route claim, see {@link io.courier.routing.DeliveryRouter#claim}),
  * and only then upgrades and starts a {@link Connection} with the claimed epoch; if the upgrade fails, the claim
  * is released. Refusals are plain HTTP answers with the error body ({@code TOKEN_MISSING}, {@code TOKEN_EXPIRED},
@@ -31,12 +30,10 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   private final Vertx vertx;
   private final Gateway gateway;
-  private final List<String> allowedOrigins;
 
   WebSocketHandler(Vertx vertx, Gateway gateway) {
     this.vertx = vertx;
     this.gateway = gateway;
-    this.allowedOrigins = gateway.config().server().allowedOrigins();
   }
 
   @Override
@@ -75,11 +72,6 @@ final class WebSocketHandler implements Handler<RoutingContext> {
       return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "this node is shutting down; "
           + "reconnect"));
     }
-    String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (origin != null && !allowedOrigins.contains(origin) && !isSameOrigin(origin, request)) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin
-          + " is not allowed"));
-    }
     String token = bearerToken(request);
     if (token == null) {
       return Future.failedFuture(new ProtocolException(ErrorCode.TOKEN_MISSING, "no access token: send "
@@ -100,15 +92,6 @@ final class WebSocketHandler implements Handler<RoutingContext> {
         .compose(epoch -> epoch > 0
             ? Future.succeededFuture(new Claimed(device, epoch))
             : Future.failedFuture(Accounts.loggedOut())));
-  }
-
-  /**
-   * A page served by this very host may connect: browsers send its origin, and so do some native WebSocket
-   * libraries (Vert.x's client names the target itself).
-   */
-  private static boolean isSameOrigin(String origin, HttpServerRequest request) {
-    String host = request.authority() == null ? null : request.authority().toString();
-    return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
   }
 
   /** The access token from the Authorization header, else from the {@code token} query parameter. */

@@ -16,6 +16,7 @@ public enum ErrorCode {
   TOO_MANY_ENVELOPES(400, false),
   ENVELOPE_TOO_LARGE(413, false),
   BODY_TOO_LARGE(413, false),
+  UNSUPPORTED_MEDIA_TYPE(415, false),
   FORBIDDEN_SENDER(403, false),
   UNKNOWN_ACCOUNT(404, false),
   UNKNOWN_DEVICE(404, false),

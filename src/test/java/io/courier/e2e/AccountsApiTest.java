@@ -21,6 +21,7 @@ class AccountsApiTest {
   static final ServerExtension SERVER = new ServerExtension("limits.loginsPerMinute=3",
         "server.allowedOrigins=https://chat.example", "limits.bundleFetchesPerMinute=2");
 
+  static final String JSON = "application/json";
   static WebClient http;
 
   @BeforeAll
@@ -50,9 +51,9 @@ class AccountsApiTest {
     assertRefusal(post("/v1/accounts", credentials("Has Spaces", "long enough")), 400, "INVALID_USERNAME");
     assertRefusal(post("/v1/accounts", credentials(TestIds.unique("dave"), "short")), 400, "INVALID_PASSWORD");
     assertRefusal(post("/v1/accounts", new JsonObject().put("username", "x")), 400, "MISSING_FIELD");
-    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").sendBuffer(Buffer.buffer("{oops"))),
-        400, "MALFORMED_JSON");
-    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts")
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type", JSON)
+        .sendBuffer(Buffer.buffer("{oops"))), 400, "MALFORMED_JSON");
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type", JSON)
         .sendBuffer(Buffer.buffer("{\"username\":\"" + "x".repeat(600_000) + "\"}"))), 413, "BODY_TOO_LARGE");
   }
 
@@ -110,6 +111,49 @@ class AccountsApiTest {
             SERVER.baseUri() + "/v1/sessions").putHeader("Origin", "https://chat.example")
         .putHeader("Access-Control-Request-Method", "POST").send());
     assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://chat.example");
+  }
+
+  @Test
+  void theRestApiRefusesForeignOriginsBeforeActing() {
+    String name = TestIds.unique("mallory");
+    String body = credentials(name, "long enough").encode();
+    // The browser's "simple" request: no preflight, so only the server's own check stops it.
+    HttpResponse<Buffer> simple = WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts")
+        .putHeader("Origin", "http://evil.example").putHeader("Content-Type", "text/plain")
+        .sendBuffer(Buffer.buffer(body)));
+    assertRefusal(simple, 403, "ORIGIN_NOT_ALLOWED");
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts")
+        .putHeader("Origin", "http://evil.example").putHeader("Content-Type", JSON)
+        .sendBuffer(Buffer.buffer(body))), 403, "ORIGIN_NOT_ALLOWED");
+    Session henry = SERVER.accounts().register("henry");
+    assertRefusal(WireClient.await(http.getAbs(SERVER.baseUri() + "/v1/devices").putHeader("Origin",
+        "http://evil.example").bearerTokenAuthentication(henry.accessToken()).send()), 403, "ORIGIN_NOT_ALLOWED");
+    HttpResponse<Buffer> preflight = WireClient.await(http.requestAbs(io.vertx.core.http.HttpMethod.OPTIONS,
+            SERVER.baseUri() + "/v1/devices").putHeader("Origin", "http://evil.example")
+        .putHeader("Access-Control-Request-Method", "GET").send());
+    assertRefusal(preflight, 403, "ORIGIN_NOT_ALLOWED");
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isNull();
+
+    assertThat(post("/v1/accounts", credentials(name, "long enough")).statusCode())
+        .as("the refused requests created nothing").isEqualTo(201);
+    assertThat(WireClient.await(http.getAbs(SERVER.baseUri() + "/v1/devices").putHeader("Origin",
+        "https://chat.example").bearerTokenAuthentication(henry.accessToken()).send()).statusCode())
+        .as("an allowed origin").isEqualTo(200);
+  }
+
+  @Test
+  void jsonBodiesMustBeSentAsApplicationJson() {
+    String name = TestIds.unique("ivan");
+    String body = credentials(name, "long enough").encode();
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type",
+        "text/plain").sendBuffer(Buffer.buffer(body))), 415, "UNSUPPORTED_MEDIA_TYPE");
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts")
+        .sendBuffer(Buffer.buffer(body))), 415, "UNSUPPORTED_MEDIA_TYPE");
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type",
+        "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(body))), 415, "UNSUPPORTED_MEDIA_TYPE");
+    assertThat(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type",
+        "Application/JSON; charset=utf-8").sendBuffer(Buffer.buffer(body))).statusCode())
+        .as("the refusals created nothing; a parameter is fine").isEqualTo(201);
   }
 
   @Test
