@@ -42,7 +42,7 @@ import java.util.List;
 public final class Accounts {
   /** Shortest password accepted. */
   public static final int MIN_PASSWORD_CHARS = 8;
-  /** Longest password accepted (bcrypt reads at most 72 bytes). */
+  /** Longest password accepted (UTF-16 units); every byte of it counts (see PasswordHasher). */
   public static final int MAX_PASSWORD_CHARS = 64;
   /** Longest device name kept; longer names are cut. */
   private static final int MAX_DEVICE_NAME_CHARS = 64;

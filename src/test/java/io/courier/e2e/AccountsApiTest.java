@@ -114,6 +114,16 @@ class AccountsApiTest {
   }
 
   @Test
+  void everyCharacterOfALongPasswordCounts() {
+    String name = TestIds.unique("judy");
+    // 72 bytes of emoji (all that bcrypt reads) and one more character.
+    String prefix = "\uD83D\uDE00".repeat(18);
+    assertThat(post("/v1/accounts", credentials(name, prefix + "A")).statusCode()).isEqualTo(201);
+    assertRefusal(post("/v1/sessions", credentials(name, prefix + "B")), 401, "BAD_CREDENTIALS");
+    assertThat(post("/v1/sessions", credentials(name, prefix + "A")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void theRestApiRefusesForeignOriginsBeforeActing() {
     String name = TestIds.unique("mallory");
     String body = credentials(name, "long enough").encode();
