@@ -2,6 +2,7 @@ package io.courier;
 
 import io.courier.auth.SigningKeys;
 import io.courier.config.CourierConfig;
+import io.courier.config.DataFolder;
 import io.courier.gateway.GatewayVerticle;
 import io.courier.media.EmbeddedS3;
 import io.courier.media.MinioStore;
@@ -10,6 +11,7 @@ import io.courier.media.S3Clients;
 import io.courier.routing.Clustering;
 import io.courier.routing.Node;
 import io.courier.redis.EmbeddedRedis;
+import io.courier.redis.RedisClients;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -62,6 +64,9 @@ public final class CourierServer implements AutoCloseable {
   /** Starts a node and returns once it listens; blocking, so call it from {@code main} or a test. */
   public static CourierServer start(CourierConfig config, Map<String, String> environment) throws Exception {
     Path dataDir = Path.of(config.dataDir());
+    if (config.redis().embedded() || config.media().embedded() || config.auth().privateKeyPem().isBlank()) {
+      DataFolder.prepare(dataDir);
+    }
     EmbeddedRedis embedded = config.redis().embedded()
         ? EmbeddedRedis.start(dataDir.resolve("redis"), config.redis().embeddedFsync())
         : null;
@@ -97,7 +102,7 @@ public final class CourierServer implements AutoCloseable {
       throw e;
     }
     log.atInfo().addKeyValue("url", baseUri(bound)).addKeyValue("instances", instances)
-        .addKeyValue("redis", redisUrl).addKeyValue("s3", s3.endpoint()).log("courier started");
+        .addKeyValue("redis", RedisClients.redact(redisUrl)).addKeyValue("s3", s3.endpoint()).log("courier started");
     return server;
   }
 

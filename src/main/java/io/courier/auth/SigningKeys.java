@@ -1,6 +1,7 @@
 package io.courier.auth;
 
 import io.courier.config.CourierConfig.AuthConfig;
+import io.courier.config.DataFolder;
 import io.courier.config.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,14 +39,17 @@ public record SigningKeys(String privatePem, String publicPem) {
     Path privateFile = dir.resolve("jwt-private.pem");
     Path publicFile = dir.resolve("jwt-public.pem");
     try {
+      DataFolder.prepare(dir);
       if (!Files.exists(privateFile)) {
-        Files.createDirectories(dir);
         KeyPair pair = generate();
-        Files.writeString(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
         Files.writeString(publicFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        // Written last: its presence means the pair is complete.
+        DataFolder.writeSecret(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
         log.atWarn().addKeyValue("dir", dir.toAbsolutePath())
             .log("generated development token-signing keys; configure auth.privateKeyPem for production");
       }
+      // Keys written by versions before 2026-12-08 were world-readable (0644).
+      DataFolder.tighten(privateFile);
       return new SigningKeys(Files.readString(privateFile), Files.readString(publicFile));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write development keys in " + dir, e);

@@ -29,4 +29,9 @@ public final class RedisClients {
     }
     return Redis.createClient(vertx, options);
   }
+
+  /** {@code urls} with every password replaced by {@code ***}: what a log may show. */
+  public static String redact(String urls) {
+    return urls == null ? null : urls.replaceAll("(://[^:/@,]*:)[^@/,]*@", "$1***@");
+  }
 }
