@@ -7,15 +7,17 @@
 -- KEYS[3]   regids:{u:R}               hash: device -> registration id, for the devices that have keys
 -- KEYS[4]   dedup:{u:R}:<sender>:<id>  the stored answer for this message id, if it was appended before
 -- KEYS[5]   routes:{u:R}               hash: device -> route of its live connection (read only, for the reply)
--- KEYS[6..] mbox:{u:R}:<device>        one mailbox stream per envelope
+-- KEYS[6]   unread:{u:R}:<sender>      sorted set: ids of the sender's messages to R that R has not read, by
+--                                      store time (what R may send a read receipt for; not for a sync copy)
+-- KEYS[7..] mbox:{u:R}:<device>        one mailbox stream per envelope
 -- ARGV[1]   mode: 'append', or 'check' (only the device-set checks; nothing is written)
 -- ARGV[2]   dedup window, seconds
 -- ARGV[3]   retention, milliseconds (a full mailbox drops older entries; the stream expires when idle that long)
--- ARGV[4]   most entries one mailbox may hold
+-- ARGV[4]   most entries one mailbox may hold (and most unread ids kept per sender)
 -- ARGV[5]   sender account      ARGV[6] sender device      ARGV[7] message id
 -- ARGV[8]   conversation of a sync copy (stored as field 't'), or '' for a message to this account
 -- ARGV[9]   device left out of the device set (the sending device, when these are its own account's), or '0'
--- ARGV[10..] per envelope, in KEYS[6..] order: device number, registration id ('0': not given), ciphertext
+-- ARGV[10..] per envelope, in KEYS[7..] order: device number, registration id ('0': not given), ciphertext
 --
 -- Returns {'OK', at, route, entry, previous, ...} or {'DUP', at, route, '', '', ...} (the earlier answer), with
 -- three values per envelope's device: the route of its live connection ('' when none) so the caller wakes it
@@ -26,6 +28,7 @@
 -- {'NO_ACCOUNT'}, {'MISMATCH', missing, extra}, {'STALE', stale} (comma-separated device numbers),
 -- {'FULL', device}.
 local account_key, devices_key, regids_key, dedup_key, routes_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local unread_key = KEYS[6]
 local mode = ARGV[1]
 -- The dedup window and the retention go back to Redis as the strings they came as: a Lua number passed to
 -- redis.call is formatted with '%.17g' (snprintf), which costs about as much as the PEXPIRE it is for.
@@ -35,16 +38,16 @@ local max_length = tonumber(ARGV[4])
 local sender, sender_device, message_id = ARGV[5], ARGV[6], ARGV[7]
 local conversation = ARGV[8]
 local left_out = ARGV[9]
-local first_mailbox, last_mailbox = 6, #KEYS
--- Envelope i (KEYS[i], i >= first_mailbox) is ARGV[3i - 8] (device), ARGV[3i - 7] (registration id) and
--- ARGV[3i - 6] (ciphertext).
+local first_mailbox, last_mailbox = 7, #KEYS
+-- Envelope i (KEYS[i], i >= first_mailbox) is ARGV[3i - 11] (device), ARGV[3i - 10] (registration id) and
+-- ARGV[3i - 9] (ciphertext).
 
 if mode == 'append' then
   local at = redis.call('GET', dedup_key)
   if at then
     local reply, n = {'DUP', at}, 2
     for i = first_mailbox, last_mailbox do
-      reply[n + 1], reply[n + 2], reply[n + 3] = redis.call('HGET', routes_key, ARGV[3 * i - 8]) or '', '', ''
+      reply[n + 1], reply[n + 2], reply[n + 3] = redis.call('HGET', routes_key, ARGV[3 * i - 11]) or '', '', ''
       n = n + 3
     end
     return reply
@@ -56,7 +59,7 @@ local named = {}
 local extra = {}
 local listed = false
 for i = first_mailbox, last_mailbox do
-  local device = ARGV[3 * i - 8]
+  local device = ARGV[3 * i - 11]
   named[device] = true
   if device == left_out or redis.call('HEXISTS', devices_key, device) == 0 then
     extra[#extra + 1] = device
@@ -83,9 +86,9 @@ if #missing > 0 or #extra > 0 then
 end
 local stale = {}
 for i = first_mailbox, last_mailbox do
-  local given = ARGV[3 * i - 7]
-  if given ~= '0' and regids[ARGV[3 * i - 8]] ~= given then
-    stale[#stale + 1] = ARGV[3 * i - 8]
+  local given = ARGV[3 * i - 10]
+  if given ~= '0' and regids[ARGV[3 * i - 11]] ~= given then
+    stale[#stale + 1] = ARGV[3 * i - 11]
   end
 end
 if #stale > 0 then
@@ -114,7 +117,7 @@ for i = first_mailbox, last_mailbox do
     redis.call('XTRIM', KEYS[i], 'MINID', expired_before)
     length = redis.call('XLEN', KEYS[i])
     if length >= max_length then
-      return {'FULL', ARGV[3 * i - 8]}
+      return {'FULL', ARGV[3 * i - 11]}
     end
   end
   newest[KEYS[i]] = length == 0 and ''
@@ -128,14 +131,14 @@ for i = first_mailbox, last_mailbox do
   local entry
   if conversation == '' then
     entry = redis.call('XADD', mailbox, '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
-        'c', ARGV[3 * i - 6])
+        'c', ARGV[3 * i - 9])
   else
     entry = redis.call('XADD', mailbox, '*', 'k', 'm', 'f', sender, 'd', sender_device, 'i', message_id,
-        'c', ARGV[3 * i - 6], 't', conversation)
+        'c', ARGV[3 * i - 9], 't', conversation)
   end
   redis.call('PEXPIRE', mailbox, retention_ms)
   newest[mailbox] = entry
-  reply[n + 1] = redis.call('HGET', routes_key, ARGV[3 * i - 8]) or ''
+  reply[n + 1] = redis.call('HGET', routes_key, ARGV[3 * i - 11]) or ''
   reply[n + 2], reply[n + 3] = entry, previous
   n = n + 3
 end
@@ -143,4 +146,12 @@ end
 local at = string.match(reply[4], '^(%d+)')
 reply[2] = at
 redis.call('SET', dedup_key, at, 'EX', dedup_seconds)
+-- R may now send a read receipt for it; the set keeps the newest ids (no more than a mailbox holds) and expires
+-- with the retention when no message comes.
+if conversation == '' then
+  if redis.call('ZADD', unread_key, at, message_id) == 1 and redis.call('ZCARD', unread_key) > max_length then
+    redis.call('ZREMRANGEBYRANK', unread_key, 0, -max_length - 1)
+  end
+  redis.call('PEXPIRE', unread_key, retention_ms)
+end
 return reply

@@ -118,7 +118,7 @@ public final class GatewayVerticle extends VerticleBase {
         accounts, devices, new RedisKeyDirectory(redis), tokens, mailbox, router,
         new SendHandler(mailbox, router, sendLimiter),
         new AckHandler(vertx, mailbox, receipts),
-        new ReadHandler(receipts),
+        new ReadHandler(mailbox, receipts),
         new HashSet<>(),
         new AtomicBoolean());
     return gateway;

@@ -39,12 +39,13 @@ final class AppendScript {
   /** Appends, or with {@code checkOnly} only checks the device set; answers the store time (0 when checking). */
   Future<Written> run(Append append, boolean checkOnly) {
     String account = append.account();
-    List<String> keys = new ArrayList<>(4 + append.envelopes().size());
+    List<String> keys = new ArrayList<>(6 + append.envelopes().size());
     keys.add(AccountRedisKeys.account(account));
     keys.add(AccountRedisKeys.devices(account));
     keys.add(PreKeysRedisKeys.registrationIds(account));
     keys.add(MailboxRedisKeys.dedup(account, append.sender().account(), append.messageId()));
     keys.add(RoutingRedisKeys.routes(account));
+    keys.add(MailboxRedisKeys.unread(account, append.sender().account()));
     List<String> args = new ArrayList<>(9 + 3 * append.envelopes().size());
     args.add(checkOnly ? "check" : "append");
     args.add(dedupSeconds);

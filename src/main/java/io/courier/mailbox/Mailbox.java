@@ -38,6 +38,15 @@ public interface Mailbox {
    */
   Future<Written> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids);
 
+  /**
+   * Which of {@code ids} are messages from {@code sender} stored for {@code reader} and not read yet: the ones a
+   * {@code read} receipt may name. Empty when none are.
+   */
+  Future<List<String>> findUnread(String reader, String sender, List<String> ids);
+
+  /** Forgets that {@code ids} from {@code sender} are unread by {@code reader} (their read receipt is stored). */
+  Future<Void> markRead(String reader, String sender, List<String> ids);
+
   /** Deletes {@code device}'s mailbox (the device is gone). */
   Future<Void> delete(DeviceId device);
 }

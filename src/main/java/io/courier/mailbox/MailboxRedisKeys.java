@@ -13,6 +13,10 @@ import io.courier.protocol.DeviceId;
  *       Entries leave by ack (XDEL) or retention (XTRIM MINID); the key expires after the retention when idle.
  *   <li>{@code dedup:{u:R}:S:I}: string; the store time (ms) answered for message I from sender S to recipient R.
  *       Expires after the dedup window.
+ *   <li>{@code unread:{u:R}:S}: sorted set; ids of messages from sender S stored for R (not sync copies) that R
+ *       has not sent a {@code read} receipt for, scored by store time (ms): the messages R may mark read. At most
+ *       {@code mailbox.maxLength} ids (the newest); an id leaves when R reads it; the key expires after the
+ *       retention without a new message.
  * </ul>
  */
 public final class MailboxRedisKeys {
@@ -29,5 +33,9 @@ public final class MailboxRedisKeys {
 
   public static String dedup(String recipient, String sender, String messageId) {
     return "dedup:{u:" + recipient + "}:" + sender + ":" + messageId;
+  }
+
+  public static String unread(String reader, String sender) {
+    return "unread:{u:" + reader + "}:" + sender;
   }
 }

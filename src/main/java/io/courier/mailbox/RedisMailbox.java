@@ -25,7 +25,9 @@ import java.util.List;
  *   <li>read: {@code XRANGE key (after + COUNT n}: entries in stream order; a connection's first read trims
  *       expired entries first ({@code XTRIM MINID}).
  *   <li>ack: {@code XDEL}; an acked entry is gone, so the next connection starts at the oldest unacked one.
- *   <li>receipts: {@code mailbox_receipt.lua} appends to every mailbox of the message's sender.
+ *   <li>receipts: {@code mailbox_receipt.lua} appends to every mailbox of the message's sender; a {@code read}
+ *       receipt names only messages the append listed as unread by the reader ({@code ZMSCORE}), which then
+ *       leave that list ({@code ZREM}).
  * </ol>
  *
  * @implNote Durability is Redis's: an append is answered after Redis has applied it, and survives a Redis
@@ -82,6 +84,30 @@ public final class RedisMailbox implements Mailbox {
   @Override
   public Future<Written> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
     return receiptScript.run(sender, kind, by, ids).recover(StoreFailures::unavailable);
+  }
+
+  @Override
+  public Future<List<String>> findUnread(String reader, String sender, List<String> ids) {
+    Request zmscore = Request.cmd(Command.ZMSCORE).arg(MailboxRedisKeys.unread(reader, sender));
+    ids.forEach(zmscore::arg);
+    return redis.send(zmscore)
+        .map(scores -> {
+          List<String> unread = new ArrayList<>(ids.size());
+          for (int i = 0; i < ids.size(); i++) {
+            if (scores.get(i) != null) {
+              unread.add(ids.get(i));
+            }
+          }
+          return unread;
+        })
+        .recover(StoreFailures::unavailable);
+  }
+
+  @Override
+  public Future<Void> markRead(String reader, String sender, List<String> ids) {
+    Request zrem = Request.cmd(Command.ZREM).arg(MailboxRedisKeys.unread(reader, sender));
+    ids.forEach(zrem::arg);
+    return redis.send(zrem).<Void>mapEmpty().recover(StoreFailures::unavailable);
   }
 
   @Override

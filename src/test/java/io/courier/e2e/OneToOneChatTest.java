@@ -8,6 +8,7 @@ import io.courier.testing.WireClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,6 +61,51 @@ class OneToOneChatTest {
       JsonObject read = a.expect("receipt");
       assertThat(read.getString("kind")).isEqualTo("read");
       assertThat(read.getJsonArray("ids")).containsExactly(id);
+    }
+  }
+
+  static JsonObject readFrame(String id, String sender, String... messages) {
+    return new JsonObject().put("type", "read").put("id", id).put("sender", sender)
+        .put("messages", new JsonArray(List.of((Object[]) messages)));
+  }
+
+  @Test
+  void readReceiptsNameOnlyMessagesTheReaderWasSentAndHasNotRead() {
+    Session alice = SERVER.accounts().register("alice");
+    Session bob = SERVER.accounts().register("bob");
+    Session carol = SERVER.accounts().register("carol");
+    try (WireClient a = SERVER.connect(alice);
+         WireClient b = SERVER.connect(bob);
+         WireClient c = SERVER.connect(carol)) {
+      a.expect("drained");
+      b.expect("drained");
+      c.expect("drained");
+      String toBob = UUID.randomUUID().toString();
+      a.send(sendFrame(toBob, bob.account(), bob.device(), "for bob"));
+      a.expect("sent");
+      b.expect("message");
+
+      // Carol was sent nothing: her claims are answered like any read, and reach nobody.
+      c.send(readFrame("c1", alice.account(), "made-up-id", toBob));
+      assertThat(c.expect("ok").getString("id")).isEqualTo("c1");
+      b.send(readFrame("b1", alice.account(), toBob, "made-up-id"));
+      assertThat(b.expect("ok").getString("id")).isEqualTo("b1");
+      // Receipts reach Alice in the order they were stored: had Carol's been stored, it would come first.
+      JsonObject first = a.expect("receipt");
+      assertThat(first.getString("by")).isEqualTo(bob.account());
+      assertThat(first.getJsonArray("ids")).containsExactly(toBob);
+      a.send(new JsonObject().put("type", "ack").put("entries", new JsonArray().add(first.getString("entry"))));
+
+      // Read once is read: a repeat stores nothing, so the next receipt is for the next message.
+      b.send(readFrame("b2", alice.account(), toBob));
+      assertThat(b.expect("ok").getString("id")).isEqualTo("b2");
+      String next = UUID.randomUUID().toString();
+      a.send(sendFrame(next, bob.account(), bob.device(), "again"));
+      a.expect("sent");
+      b.expect("message");
+      b.send(readFrame("b3", alice.account(), next));
+      b.expect("ok");
+      assertThat(a.expect("receipt").getJsonArray("ids")).containsExactly(next);
     }
   }
 
