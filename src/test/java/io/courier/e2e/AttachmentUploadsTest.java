@@ -6,15 +6,21 @@ import io.courier.client.Session;
 import io.courier.media.UploadDescriptor;
 import io.courier.testing.Poll;
 import io.courier.testing.ServerExtension;
+import io.courier.testing.WireClient;
+import io.minio.ListObjectsArgs;
 import io.minio.PutObjectArgs;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -125,6 +131,36 @@ class AttachmentUploadsTest {
     assertThat(download(bob, id)).isEqualTo(first);
     assertThat(complete(alice, id)).as("completing again").isEqualTo(204);
     assertThat(download(bob, id)).isEqualTo(first);
+  }
+
+  @Test
+  void completionsAtTheSameMomentAllSucceedAndLeaveOneCopyOfTheParts() throws Exception {
+    Session alice = SERVER.accounts().register("alice");
+    byte[] bytes = random(PART + 100, 11);
+    JsonObject created = create(alice, bytes.length);
+    String id = created.getString("id");
+    JsonArray parts = created.getJsonArray("parts");
+    store.upload(parts.getJsonObject(0), Arrays.copyOfRange(bytes, 0, PART));
+    store.upload(parts.getJsonObject(1), Arrays.copyOfRange(bytes, PART, bytes.length));
+    WebClient http = WebClient.create(SERVER.vertx());
+    List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      calls.add(http.postAbs(SERVER.baseUri() + "/v1/attachments/" + id + "/complete")
+          .bearerTokenAuthentication(alice.accessToken()).send());
+    }
+    WireClient.await(Future.join(calls));
+
+    assertThat(calls).allSatisfy(call -> assertThat(call.result().statusCode()).as(call.result().bodyAsString())
+        .isEqualTo(204));
+    assertThat(download(alice, id)).isEqualTo(bytes);
+    List<String> kept = new ArrayList<>();
+    for (var item : store.store().listObjects(ListObjectsArgs.builder().bucket(store.bucket()).prefix(id + "/")
+        .recursive(true).build())) {
+      if (!item.get().objectName().endsWith("/")) { // S3Proxy's filesystem store lists folders as "name/"
+        kept.add(item.get().objectName());
+      }
+    }
+    assertThat(kept).as("the parts of one version only").hasSize(2);
   }
 
   @Test
