@@ -148,6 +148,17 @@ public final class ConfigValidator {
     range(p, "media.partSize", m.partSize(), 64 * 1024, 512L * 1024 * 1024);
     durationBetween(p, "media.urlTtl", m.urlTtl(), Duration.ofSeconds(10), Duration.ofHours(1));
     durationAtLeast(p, "media.retention", m.retention(), Duration.ofDays(1));
+    validateUploads(p, m);
+  }
+
+  /** POST forms are only as strict as the store: the embedded one (S3Proxy) ignores their conditions. */
+  private static void validateUploads(List<String> p, CourierConfig.MediaConfig m) {
+    if (!List.of("auto", "post", "put").contains(String.valueOf(m.uploads()))) {
+      p.add("media.uploads: '" + m.uploads() + "' must be auto, post or put");
+    } else if (m.embedded() && "post".equals(m.uploads())) {
+      p.add("media.uploads: 'post' needs a store that enforces POST policies (MinIO, S3) in media.endpoint; the "
+          + "embedded store ignores their conditions, so it takes 'put' (or 'auto')");
+    }
   }
 
   private static void validateLimits(List<String> p, CourierConfig.LimitsConfig l) {

@@ -40,7 +40,7 @@ public record CourierConfig(
         new MailboxConfig(Duration.ofDays(30), 10_000, Duration.ofHours(48), 100),
         new DevicesConfig(5, Duration.ofMinutes(5)),
         new MediaConfig("", "", "us-east-1", "courier-attachments", "", "", 100L * 1024 * 1024, 8L * 1024 * 1024,
-            Duration.ofMinutes(5), Duration.ofDays(30)),
+            Duration.ofMinutes(5), Duration.ofDays(30), "auto"),
         new ClusterConfig(false, "courier", "127.0.0.1", 5701, List.of(), ""),
         new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
@@ -136,12 +136,24 @@ public record CourierConfig(
    * @param partSize       bytes per uploaded part
    * @param urlTtl         how long presigned URLs and forms work
    * @param retention      how long attachments are kept
+   * @param uploads        how parts are uploaded: {@code put} (one presigned PUT per part, whose signature covers
+   *                       the object key and the expiry), {@code post} (presigned POST forms, whose policy also
+   *                       bounds the size and pins the content type, for stores that enforce policies: MinIO, S3),
+   *                       or {@code auto}: {@code put} with the embedded store, {@code post} with a configured one
    */
   public record MediaConfig(String endpoint, String publicEndpoint, String region, String bucket, String accessKey,
-      String secretKey, long maxSize, long partSize, Duration urlTtl, Duration retention) {
+      String secretKey, long maxSize, long partSize, Duration urlTtl, Duration retention, String uploads) {
     /** Whether no store is configured, so the server starts its own. */
     public boolean embedded() {
       return endpoint == null || endpoint.isBlank();
+    }
+
+    /**
+     * Whether parts go up as presigned PUTs rather than POST forms: always with the embedded store, which ignores
+     * POST policy conditions (docs/PROTOCOL.md §1 "Attachments").
+     */
+    public boolean presignedPuts() {
+      return embedded() || "put".equals(uploads);
     }
   }
 

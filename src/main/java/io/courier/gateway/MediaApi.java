@@ -82,6 +82,9 @@ final class MediaApi {
       if (!part.fields().isEmpty()) {
         json.put("fields", new JsonObject(new java.util.TreeMap<>(part.fields())));
       }
+      if (!part.headers().isEmpty()) {
+        json.put("headers", new JsonObject(new java.util.TreeMap<>(part.headers())));
+      }
       parts.add(json);
     }
     return new JsonObject().put("id", d.id()).put("size", d.size()).put("partSize", d.partSize())

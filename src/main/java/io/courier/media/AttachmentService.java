@@ -16,14 +16,16 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Attachments: ids, presigned part uploads and downloads, and the completion check (docs/PROTOCOL.md §1
- * "Attachments"). The bytes go between clients and the object store; the server keeps one record per attachment:
- * {@code att:{a:<id>}}, a hash of {@code owner} (account), {@code size}, {@code complete} (0/1) and
- * {@code created}, expiring after {@code media.retention}. Object keys are {@code <id>/<part>}.
+ * Attachments: ids, presigned part uploads and downloads, and completion (docs/PROTOCOL.md §1 "Attachments"). The
+ * bytes go between clients and the object store; the server keeps one record per attachment: {@code att:{a:<id>}},
+ * a hash of {@code owner} (account), {@code size}, {@code created}, {@code complete} (0/1) and, once complete,
+ * {@code version}, expiring after {@code media.retention}. Object keys are in {@link AttachmentObjectKeys}.
  *
- * @implNote Sizes are enforced twice, since not every store honours the first: the POST policy's content-length
- * range (MinIO, S3; S3Proxy ignores it), and {@link #complete}, which checks every part's exact size before anyone
- * can download it and deletes the parts of a refused attachment.
+ * @implNote The store enforces what an upload request was signed for: the key, the method and the expiry (a
+ *     presigned PUT, which S3Proxy checks), or the whole policy of a POST form (MinIO, S3). What a signature does
+ *     not cover is checked by {@link Completion} before anyone can download: each part's exact size and its content
+ *     type. Downloads read the copies completion made, which no upload request can write, so a completed
+ *     attachment never changes.
  */
 public final class AttachmentService {
   /** 128 random bits, base64url without padding. */
@@ -32,13 +34,13 @@ public final class AttachmentService {
 
   private final Redis redis;
   private final Presigner presigner;
-  private final ObjectStore store;
+  private final Completion completion;
   private final MediaConfig config;
 
   public AttachmentService(Redis redis, Presigner presigner, ObjectStore store, MediaConfig config) {
     this.redis = redis;
     this.presigner = presigner;
-    this.store = store;
+    this.completion = new Completion(redis, store);
     this.config = config;
   }
 
@@ -48,7 +50,7 @@ public final class AttachmentService {
    */
   public record Descriptor(String id, long size, long partSize, long expiresIn, List<UploadDescriptor> parts) {}
 
-  /** A new attachment of {@code size} ciphertext bytes owned by {@code owner}, with its upload forms. */
+  /** A new attachment of {@code size} ciphertext bytes owned by {@code owner}, with its upload requests. */
   public Future<Descriptor> create(String owner, long size) {
     if (size <= 0) {
       return Future.failedFuture(new ProtocolException(ErrorCode.INVALID_FIELD, "'size' must be positive"));
@@ -65,7 +67,7 @@ public final class AttachmentService {
         .map(v -> uploads(id, size));
   }
 
-  /** Fresh upload forms for an attachment that {@code owner} has not completed yet (resuming). */
+  /** Fresh upload requests for an attachment that {@code owner} has not completed yet (resuming). */
   public Future<Descriptor> uploadAgain(String owner, String id) {
     return record(id)
         .map(record -> {
@@ -76,18 +78,30 @@ public final class AttachmentService {
         });
   }
 
-  /** Checks that every part is stored with its exact size, then makes the attachment downloadable. */
+  /**
+   * Checks every part and makes the attachment downloadable, once: repeating it after success answers the same and
+   * changes nothing (it only deletes upload objects left behind).
+   */
   public Future<Void> complete(String owner, String id) {
     return record(id)
         .compose(record -> {
           if (!owner.equals(record.owner())) {
             return Future.failedFuture(unknown());
           }
-          return record.complete() ? Future.succeededFuture() : checkParts(id, record.size());
+          PartLayout layout = layout(record.size());
+          return record.complete() ? completion.cleanUp(id, layout) : completion.run(id, layout, newId());
         })
-        .compose(v -> redis.send(Request.cmd(Command.HSET).arg(key(id)).arg("complete").arg(1))
-            .recover(StoreFailures::unavailable))
-        .mapEmpty();
+        .recover(e -> completedMeanwhile(owner, id, e));
+  }
+
+  /** A completion that failed because another one won the race (it deleted the uploads) answers as that one did. */
+  private Future<Void> completedMeanwhile(String owner, String id, Throwable failure) {
+    if (failure instanceof ProtocolException p && p.code() == ErrorCode.UNKNOWN_ATTACHMENT) {
+      return Future.failedFuture(failure);
+    }
+    return record(id)
+        .compose(record -> owner.equals(record.owner()) && record.complete() ? Future.<Void>succeededFuture()
+            : Future.<Void>failedFuture(failure), unreadable -> Future.failedFuture(failure));
   }
 
   /** Presigned downloads of a completed attachment, for any authenticated account. */
@@ -98,65 +112,35 @@ public final class AttachmentService {
             throw unknown();
           }
           List<UploadDescriptor> parts = new ArrayList<>();
-          for (int part = 1; part <= partCount(record.size()); part++) {
-            parts.add(presigner.download(part, objectKey(id, part), config.urlTtl()));
+          for (int part = 1; part <= layout(record.size()).count(); part++) {
+            parts.add(presigner.download(part, AttachmentObjectKeys.stored(id, record.version(), part),
+                config.urlTtl()));
           }
           return new Descriptor(id, record.size(), config.partSize(), config.urlTtl().toSeconds(), parts);
         });
   }
 
-  private Future<Void> checkParts(String id, long size) {
-    int count = partCount(size);
-    List<Future<Long>> sizes = new ArrayList<>(count);
-    for (int part = 1; part <= count; part++) {
-      sizes.add(store.size(objectKey(id, part)));
-    }
-    return Future.all(sizes)
-        .recover(e -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the object store did not "
-            + "answer; retry")))
-        .compose(all -> {
-          List<Integer> missing = new ArrayList<>();
-          boolean wrongSize = false;
-          for (int part = 1; part <= count; part++) {
-            long stored = sizes.get(part - 1).result();
-            if (stored < 0) {
-              missing.add(part);
-            } else if (stored != expectedSize(size, part)) {
-              wrongSize = true;
-            }
-          }
-          if (wrongSize) {
-            return deleteParts(id, count).compose(v -> Future.failedFuture(new ProtocolException(
-                ErrorCode.ATTACHMENT_TOO_LARGE, "a part has the wrong size; the parts were deleted")));
-          }
-          return missing.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new ProtocolException(
-              ErrorCode.ATTACHMENT_INCOMPLETE, "parts " + missing + " are not stored yet"));
-        });
-  }
-
-  private Future<Void> deleteParts(String id, int count) {
-    List<String> keys = new ArrayList<>(count);
-    for (int part = 1; part <= count; part++) {
-      keys.add(objectKey(id, part));
-    }
-    return store.delete(keys).recover(e -> Future.succeededFuture());
-  }
-
   private Descriptor uploads(String id, long size) {
+    PartLayout layout = layout(size);
     List<UploadDescriptor> parts = new ArrayList<>();
-    for (int part = 1; part <= partCount(size); part++) {
-      parts.add(presigner.upload(part, objectKey(id, part), expectedSize(size, part), config.urlTtl()));
+    for (int part = 1; part <= layout.count(); part++) {
+      parts.add(presigner.upload(part, AttachmentObjectKeys.upload(id, part), layout.size(part), config.urlTtl()));
     }
     return new Descriptor(id, size, config.partSize(), config.urlTtl().toSeconds(), parts);
   }
 
-  private record Record(String owner, long size, boolean complete) {}
+  /**
+   * An attachment's record; {@code version} is null until completion (and for attachments completed before
+   * versions existed, whose {@code complete} is 1).
+   */
+  private record Record(String owner, long size, boolean complete, String version) {}
 
   private Future<Record> record(String id) {
     if (id == null || !ID.matcher(id).matches()) {
       return Future.failedFuture(unknown());
     }
-    return redis.send(Request.cmd(Command.HMGET).arg(key(id)).arg("owner").arg("size").arg("complete"))
+    return redis.send(Request.cmd(Command.HMGET).arg(key(id)).arg("owner").arg("size").arg("complete")
+            .arg("version"))
         .recover(StoreFailures::unavailable)
         .map(AttachmentService::toRecord);
   }
@@ -165,22 +149,16 @@ public final class AttachmentService {
     if (fields == null || fields.get(0) == null) {
       throw unknown();
     }
-    return new Record(fields.get(0).toString(), fields.get(1).toLong(), "1".equals(fields.get(2).toString()));
+    String version = fields.get(3) == null ? null : fields.get(3).toString();
+    return new Record(fields.get(0).toString(), fields.get(1).toLong(),
+        version != null || (fields.get(2) != null && "1".equals(fields.get(2).toString())), version);
   }
 
-  private int partCount(long size) {
-    return (int) ((size + config.partSize() - 1) / config.partSize());
+  private PartLayout layout(long size) {
+    return new PartLayout(size, config.partSize());
   }
 
-  private long expectedSize(long size, int part) {
-    return Math.min(config.partSize(), size - (part - 1) * config.partSize());
-  }
-
-  static String objectKey(String id, int part) {
-    return id + "/" + part;
-  }
-
-  private static String key(String id) {
+  static String key(String id) {
     return "att:{a:" + id + "}";
   }
 
@@ -190,7 +168,7 @@ public final class AttachmentService {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
   }
 
-  private static ProtocolException unknown() {
+  static ProtocolException unknown() {
     return new ProtocolException(ErrorCode.UNKNOWN_ATTACHMENT, "no such attachment");
   }
 }

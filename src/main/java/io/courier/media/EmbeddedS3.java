@@ -23,10 +23,13 @@ import org.slf4j.LoggerFactory;
  * bound to loopback, checking SigV4 signatures with credentials made at each start (only this server knows them;
  * clients use presigned requests). Its CORS rules are explicit: only {@code server.allowedOrigins}.
  *
- * @implNote S3Proxy ignores the conditions of POST policies (size range, content type), and its
- * {@code maxSinglePartObjectSize} cap applies to PUTs only, so with the embedded store a part's size is enforced
- * when the attachment is completed: a wrong-sized part is deleted and the attachment refused. It has no lifecycle
- * rules either: expired attachments are refused by their Redis record, and their files stay until deleted by hand.
+ * @implNote S3Proxy checks a POST form's signature but ignores its policy's conditions (key, size range, content
+ *     type, expiry), so this store is only given presigned PUTs ({@code media.uploads}): their SigV4 signature
+ *     covers the method, the key and the expiry, which S3Proxy verifies. A PUT's size is capped here by
+ *     {@code maxSinglePartObjectSize} (the part size; it applies to PUTs only), and the exact size and the content
+ *     type, which no signature covers, are checked when the attachment is completed ({@link Completion}). It has
+ *     no lifecycle rules either: expired attachments are refused by their Redis record, and their files stay until
+ *     deleted by hand.
  */
 public final class EmbeddedS3 implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedS3.class);

@@ -1,6 +1,9 @@
 package io.courier.media;
 
 import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.CopySource;
+import io.minio.Directive;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
@@ -24,19 +27,33 @@ import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The object store through the MinIO Java SDK: presigned POST forms (size range and content type in the policy)
- * and GET URLs, signed for the public endpoint, and the server's own calls on the internal endpoint. The SDK's
- * {@code CompletableFuture}s enter Vert.x through {@code Future.fromCompletionStage(stage, context)}.
+ * The object store through the MinIO Java SDK: presigned uploads (PUT URLs, or POST forms with the size range and
+ * content type in their policy, as {@code media.uploads} says) and GET URLs, signed for the public endpoint, and the
+ * server's own calls on the internal endpoint. The SDK's {@code CompletableFuture}s enter Vert.x through
+ * {@code Future.fromCompletionStage(stage, context)}.
+ *
+ * @implNote A presigned PUT signs the method, the bucket and object key, the expiry and the {@code host} header;
+ *     S3Proxy checks all of them, so the request writes that one key until it expires. It does not sign the size
+ *     or the content type: the size is capped by the store ({@code maxSinglePartObjectSize} in {@link EmbeddedS3})
+ *     and both are checked when the attachment is completed ({@link Completion}).
  */
 public final class MinioStore implements Presigner, ObjectStore {
   private static final Logger log = LoggerFactory.getLogger(MinioStore.class);
   /** Every attachment is opaque ciphertext. */
   static final String CONTENT_TYPE = "application/octet-stream";
+  /** Headers a client sends with a presigned PUT. */
+  private static final Map<String, String> PUT_HEADERS = Map.of("Content-Type", CONTENT_TYPE);
+  /**
+   * Query parameters of every presigned GET: the store answers with this content type whatever the object says, so
+   * no download is ever served as a page (S3 and S3Proxy honour {@code response-content-type} on signed requests).
+   */
+  private static final Map<String, String> DOWNLOAD_PARAMS = Map.of("response-content-type", CONTENT_TYPE);
 
   private final Context context;
   private final MinioAsyncClient client;
@@ -44,6 +61,7 @@ public final class MinioStore implements Presigner, ObjectStore {
   private final String bucket;
   private final String publicEndpoint;
   private final boolean lifecycleRules;
+  private final boolean presignedPuts;
 
   MinioStore(Context context, S3Clients clients) {
     this.context = context;
@@ -52,10 +70,25 @@ public final class MinioStore implements Presigner, ObjectStore {
     this.bucket = clients.bucket;
     this.publicEndpoint = clients.publicEndpoint;
     this.lifecycleRules = clients.lifecycleRules;
+    this.presignedPuts = clients.presignedPuts;
   }
 
   @Override
   public UploadDescriptor upload(int part, String objectKey, long maxBytes, Duration ttl) {
+    return presignedPuts ? put(part, objectKey, ttl) : post(part, objectKey, maxBytes, ttl);
+  }
+
+  private UploadDescriptor put(int part, String objectKey, Duration ttl) {
+    try {
+      String url = signer.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.PUT).bucket(bucket)
+          .object(objectKey).expiry((int) ttl.toSeconds()).build());
+      return new UploadDescriptor(part, "PUT", url, Map.of(), PUT_HEADERS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot sign an upload", e);
+    }
+  }
+
+  private UploadDescriptor post(int part, String objectKey, long maxBytes, Duration ttl) {
     PostPolicy policy = new PostPolicy(bucket, ZonedDateTime.now().plus(ttl));
     policy.addEqualsCondition("key", objectKey);
     policy.addEqualsCondition("Content-Type", CONTENT_TYPE);
@@ -64,7 +97,7 @@ public final class MinioStore implements Presigner, ObjectStore {
       Map<String, String> fields = new HashMap<>(signer.getPresignedPostFormData(policy));
       fields.put("key", objectKey);
       fields.put("Content-Type", CONTENT_TYPE);
-      return new UploadDescriptor(part, "POST", publicEndpoint + bucket, fields);
+      return new UploadDescriptor(part, "POST", publicEndpoint + bucket, fields, Map.of());
     } catch (Exception e) {
       throw new IllegalStateException("cannot sign an upload form", e);
     }
@@ -74,8 +107,8 @@ public final class MinioStore implements Presigner, ObjectStore {
   public UploadDescriptor download(int part, String objectKey, Duration ttl) {
     try {
       String url = signer.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.GET).bucket(bucket)
-          .object(objectKey).expiry((int) ttl.toSeconds()).build());
-      return new UploadDescriptor(part, "GET", url, Map.of());
+          .object(objectKey).expiry((int) ttl.toSeconds()).extraQueryParams(DOWNLOAD_PARAMS).build());
+      return new UploadDescriptor(part, "GET", url, Map.of(), Map.of());
     } catch (Exception e) {
       throw new IllegalStateException("cannot sign a download", e);
     }
@@ -109,12 +142,24 @@ public final class MinioStore implements Presigner, ObjectStore {
   }
 
   @Override
-  public Future<Long> size(String objectKey) {
+  public Future<Optional<StoredObject>> find(String objectKey) {
     return call(() -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(objectKey).build()))
-        .map(stat -> stat.size())
-        .recover(e -> rootCause(e) instanceof ErrorResponseException missing
-            && "NoSuchKey".equals(missing.errorResponse().code())
-            ? Future.succeededFuture(-1L) : Future.failedFuture(e));
+        .map(stat -> Optional.of(new StoredObject(stat.size(), stat.contentType())))
+        .recover(e -> isNoSuchKey(e) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
+  }
+
+  @Override
+  public Future<Void> copy(String source, String target) {
+    return call(() -> client.copyObject(CopyObjectArgs.builder().bucket(bucket).object(target)
+            .source(CopySource.builder().bucket(bucket).object(source).build())
+            .metadataDirective(Directive.REPLACE).headers(PUT_HEADERS).build()))
+        .<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(isNoSuchKey(e) ? new MissingObjectException(source) : e));
+  }
+
+  private static boolean isNoSuchKey(Throwable e) {
+    return rootCause(e) instanceof ErrorResponseException missing
+        && "NoSuchKey".equals(missing.errorResponse().code());
   }
 
   @Override

@@ -18,6 +18,8 @@ public final class S3Clients {
   final String bucket;
   final String publicEndpoint;
   final boolean lifecycleRules;
+  /** Uploads are presigned PUTs, not POST forms ({@code media.uploads}). */
+  final boolean presignedPuts;
 
   S3Clients(S3Access access, MediaConfig media) {
     this.client = MinioAsyncClient.builder().endpoint(access.endpoint()).region(media.region())
@@ -28,6 +30,7 @@ public final class S3Clients {
     this.publicEndpoint = access.publicEndpoint().endsWith("/") ? access.publicEndpoint()
         : access.publicEndpoint() + "/";
     this.lifecycleRules = access.lifecycleRules();
+    this.presignedPuts = media.presignedPuts();
   }
 
   /** The store as seen from {@code context}: its calls complete there. */

@@ -30,6 +30,7 @@ public enum ErrorCode {
   TOO_MANY_PREKEYS(413, false),
   ATTACHMENT_TOO_LARGE(413, false),
   ATTACHMENT_INCOMPLETE(409, true),
+  ATTACHMENT_WRONG_TYPE(415, false),
   UNKNOWN_ATTACHMENT(404, false),
   MAILBOX_FULL(507, true),
   RATE_LIMITED(429, true),

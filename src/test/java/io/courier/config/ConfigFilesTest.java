@@ -85,6 +85,21 @@ class ConfigFilesTest {
   }
 
   @Test
+  void mediaUploadsIsAutoPostOrPutAndTheEmbeddedStoreTakesNoPostForms() {
+    ConfigLoader loader = new ConfigLoader(ENV);
+    Path defaults = Path.of("config/courier.yaml");
+    assertThat(loader.load(defaults, List.of()).media().presignedPuts()).as("embedded, auto").isTrue();
+    assertThat(loader.load(defaults, List.of("media.endpoint=http://minio:9000", "media.accessKey=env:A",
+        "media.secretKey=env:B")).media().presignedPuts()).as("configured, auto").isFalse();
+    assertThat(loader.load(defaults, List.of("media.endpoint=http://s3proxy:8081", "media.accessKey=env:A",
+        "media.secretKey=env:B", "media.uploads=put")).media().presignedPuts()).as("configured, put").isTrue();
+    assertThatThrownBy(() -> loader.load(defaults, List.of("media.uploads=post")))
+        .hasMessageContaining("media.uploads: 'post' needs a store that enforces POST policies");
+    assertThatThrownBy(() -> loader.load(defaults, List.of("media.uploads=form")))
+        .hasMessageContaining("media.uploads: 'form' must be auto, post or put");
+  }
+
+  @Test
   void unknownKeysAndMissingEnvironmentAreProblems(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("typo.yaml");
     Files.writeString(file, "server:\n  prot: 8080\n");

@@ -31,7 +31,7 @@ import java.util.Optional;
  * <p><b>Sending</b> ({@link #send}, {@link #upload}): {@code POST /v1/attachments} with the ciphertext's size (the
  * file's plus 16, known before encrypting, so a file above the server's limit is refused before any work); the file
  * is encrypted into a temporary file ({@link AttachmentCipher}); the parts are uploaded with retries and renewed
- * forms ({@link Upload}); the attachment is completed; then the pointer is sent with
+ * requests ({@link Upload}); the attachment is completed; then the pointer is sent with
  * {@link SecureMessenger#send}, to every Device of the recipient and this Account's other Devices.
  *
  * <p><b>Receiving</b> ({@link #pointerIn}, {@link #download}): recognise a pointer message by its marker, then fetch

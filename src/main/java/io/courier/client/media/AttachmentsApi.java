@@ -19,13 +19,13 @@ final class AttachmentsApi {
     this.api = api;
   }
 
-  /** {@code POST /v1/attachments}: a new attachment of {@code size} ciphertext bytes and its upload forms. */
+  /** {@code POST /v1/attachments}: a new attachment of {@code size} ciphertext bytes and its upload requests. */
   Future<Descriptors> create(long size) {
     return api.call(HttpMethod.POST, "/v1/attachments", new JsonObject().put("size", size), 201)
         .map(response -> Descriptors.parse(response.bodyAsJsonObject()));
   }
 
-  /** {@code POST /v1/attachments/{id}/upload}: fresh upload forms for an attachment not completed yet. */
+  /** {@code POST /v1/attachments/{id}/upload}: fresh upload requests for an attachment not completed yet. */
   Future<Descriptors> uploadAgain(String id) {
     return api.call(HttpMethod.POST, "/v1/attachments/" + id + "/upload", new JsonObject(), 200)
         .map(response -> Descriptors.parse(response.bodyAsJsonObject()));

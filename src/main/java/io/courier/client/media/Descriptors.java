@@ -25,11 +25,12 @@ record Descriptors(String id, long size, long partSize, long expiresIn, List<Par
    * One presigned request.
    *
    * @param part the part number, from 1
-   * @param method {@code POST} (a form upload) or {@code GET}
+   * @param method {@code PUT} (the bytes as the body), {@code POST} (a form upload) or {@code GET}
    * @param url where it goes
    * @param fields for a {@code POST}, the form fields to send before the file, in the server's order; else empty
+   * @param headers for a {@code PUT}, the headers to send with the bytes; else empty
    */
-  record PartRequest(int part, String method, String url, Map<String, String> fields) {
+  record PartRequest(int part, String method, String url, Map<String, String> fields, Map<String, String> headers) {
   }
 
   Descriptors {
@@ -91,12 +92,17 @@ record Descriptors(String id, long size, long partSize, long expiresIn, List<Par
     if (number == null || number != expected || url == null) {
       throw malformed("part " + expected + " of an attachment answer is missing or out of order");
     }
-    Map<String, String> fields = new LinkedHashMap<>();
-    JsonObject given = json.getJsonObject("fields");
+    return new PartRequest(number, json.getString("method", "POST"), url, strings(json.getJsonObject("fields")),
+        strings(json.getJsonObject("headers")));
+  }
+
+  /** A JSON object's members as strings, in its order; empty when there is none. */
+  private static Map<String, String> strings(JsonObject given) {
+    Map<String, String> values = new LinkedHashMap<>();
     if (given != null) {
-      given.forEach(field -> fields.put(field.getKey(), String.valueOf(field.getValue())));
+      given.forEach(member -> values.put(member.getKey(), String.valueOf(member.getValue())));
     }
-    return new PartRequest(number, json.getString("method", "POST"), url, fields);
+    return values;
   }
 
   static int partCount(long size, long partSize) {

@@ -25,10 +25,16 @@ import java.util.regex.Pattern;
  * One part to or from the object store, with a presigned request: the ciphertext goes straight between this client
  * and the store, never through the Courier server.
  *
- * <p><b>Upload</b> ({@link #upload}): a {@code multipart/form-data} POST with every field of the form, then the
- * part's bytes as the last field, {@code file}. The body is built by hand so the bytes can be streamed from a range
- * of the ciphertext file: the form's head, the range in chunks of {@value AttachmentCipher#CHUNK} bytes (each read,
- * then written to the socket, then the next), and the closing boundary, with an exact {@code Content-Length}.
+ * <p><b>Upload</b> ({@link #upload}), as the request's {@code method} says:
+ * <ul>
+ *   <li>{@code PUT}: the part's bytes as the body, with the request's {@code headers}
+ *       ({@code Content-Type: application/octet-stream});</li>
+ *   <li>{@code POST}: a {@code multipart/form-data} form with every field of the request, then the part's bytes as
+ *       the last field, {@code file}; the form's head and closing boundary are built by hand around the bytes.</li>
+ * </ul>
+ * Either way the bytes are streamed from a range of the ciphertext file in chunks of
+ * {@value AttachmentCipher#CHUNK} bytes (each read, then written to the socket, then the next), with an exact
+ * {@code Content-Length}.
  *
  * <p><b>Download</b> ({@link #download}): a GET whose body is written chunk by chunk into a {@link CiphertextSink};
  * the response is paused while a chunk is written.
@@ -56,11 +62,31 @@ final class StoreTransfers {
   }
 
   /**
-   * Uploads bytes {@code [offset, offset + length)} of {@code source} with the presigned form {@code request}.
+   * Uploads bytes {@code [offset, offset + length)} of {@code source} with the presigned request {@code request}.
    *
    * @param sent told the number of bytes of each chunk once it was written to the socket
    */
   Future<Void> upload(PartRequest request, AsyncFile source, long offset, long length, LongConsumer sent) {
+    return switch (request.method()) {
+      case "PUT" -> put(request, source, offset, length, sent);
+      case "POST" -> post(request, source, offset, length, sent);
+      default -> Future.failedFuture(new CourierException(CourierException.UNEXPECTED_RESPONSE, 0, "part "
+          + request.part() + " is to be uploaded with " + request.method() + ", which this client does not send",
+          false, 0));
+    };
+  }
+
+  private Future<Void> put(PartRequest request, AsyncFile source, long offset, long length, LongConsumer sent) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.PUT)
+        .setAbsoluteURI(request.url())
+        .setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+    request.headers().forEach(options::putHeader);
+    options.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
+    return send(options, Buffer.buffer(), Buffer.buffer(), request.part(), source, offset, length, sent);
+  }
+
+  private Future<Void> post(PartRequest request, AsyncFile source, long offset, long length, LongConsumer sent) {
     String boundary = "courier-" + HexFormat.of().formatHex(randomBytes(12));
     Buffer head = formHead(request.fields(), boundary);
     Buffer tail = Buffer.buffer("\r\n--" + boundary + "--\r\n", "US-ASCII");
@@ -70,19 +96,25 @@ final class StoreTransfers {
         .setIdleTimeout(IDLE_TIMEOUT_MILLIS)
         .putHeader(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary)
         .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(head.length() + length + tail.length()));
-    return http.request(options).compose(post -> {
-      Future<HttpClientResponse> response = post.response();
-      Future<Void> body = post.write(head)
-          .compose(written -> writeRange(post, response, source, offset, length, sent))
-          .compose(written -> post.end(tail));
+    return send(options, head, tail, request.part(), source, offset, length, sent);
+  }
+
+  /** Sends {@code head}, the range, then {@code tail} as the body of the request {@code options} describe. */
+  private Future<Void> send(RequestOptions options, Buffer head, Buffer tail, int part, AsyncFile source,
+      long offset, long length, LongConsumer sent) {
+    return http.request(options).compose(out -> {
+      Future<HttpClientResponse> response = out.response();
+      Future<Void> body = out.write(head)
+          .compose(written -> writeRange(out, response, source, offset, length, sent))
+          .compose(written -> out.end(tail));
       body.onFailure(failed -> {
         if (!response.isComplete()) {
-          post.reset(0, failed); // the file could not be read: give up the request (the response fails)
+          out.reset(0, failed); // the file could not be read: give up the request (the response fails)
         }
       });
-      return response.compose(answer -> expect(answer, request.part()).eventually(() -> {
+      return response.compose(answer -> expect(answer, part).eventually(() -> {
         if (!body.isComplete()) {
-          post.reset(0); // the store answered before it had the whole part: the connection cannot be reused
+          out.reset(0); // the store answered before it had the whole part: the connection cannot be reused
         }
         return Future.succeededFuture();
       }));
@@ -90,7 +122,7 @@ final class StoreTransfers {
   }
 
   /** Streams the range chunk by chunk; stops when the store has answered already (a refusal needs no more bytes). */
-  private Future<Void> writeRange(HttpClientRequest post, Future<HttpClientResponse> response, AsyncFile source,
+  private Future<Void> writeRange(HttpClientRequest out, Future<HttpClientResponse> response, AsyncFile source,
       long position, long left, LongConsumer sent) {
     if (left == 0) {
       return Future.succeededFuture();
@@ -101,11 +133,11 @@ final class StoreTransfers {
     int length = (int) Math.min(AttachmentCipher.CHUNK, left);
     return source.read(Buffer.buffer(length), 0, position, length)
         .compose(chunk -> chunk.length() == length
-            ? post.write(chunk)
+            ? out.write(chunk)
             : Future.failedFuture(new IOException("the ciphertext file ended before byte " + (position + length))))
         .compose(written -> {
           sent.accept(length);
-          return writeRange(post, response, source, position + length, left - length, sent);
+          return writeRange(out, response, source, position + length, left - length, sent);
         });
   }
 

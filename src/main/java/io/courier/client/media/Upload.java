@@ -17,7 +17,7 @@ import java.nio.file.Path;
  *       limit is refused before any work.</li>
  *   <li>{@link AttachmentCipher#encrypt} into a temporary file ({@code java.io.tmpdir}), on a worker; a size other
  *       than announced fails with {@link Attachments#FILE_CHANGED}.</li>
- *   <li>Each part in order, POSTed with its form ({@link StoreTransfers#upload}).</li>
+ *   <li>Each part in order, with its presigned request: a PUT or a form POST ({@link StoreTransfers#upload}).</li>
  *   <li>{@code POST /v1/attachments/{id}/complete}; the temporary file is deleted whatever happened.</li>
  * </ol>
  * <p>Failures:

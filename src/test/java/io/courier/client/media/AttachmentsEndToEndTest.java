@@ -108,10 +108,12 @@ class AttachmentsEndToEndTest {
         .isLessThan(MAX_FRAME_BYTES);
     assertThat(bobToServer).as("bytes between Bob and the server while he got 20 MiB").isLessThan(MAX_FRAME_BYTES);
 
-    // The store holds exactly the ciphertext the pointer names, in 6 parts, and no piece of the plaintext.
-    List<String> objects = storedObjects(pointer.id());
+    // The store holds exactly the ciphertext the pointer names, in 6 parts, and no piece of the plaintext; the
+    // uploaded parts were removed once completion had copied them.
+    List<String> objects = storedObjects(pointer.id() + "/");
     assertThat(objects).hasSize(6);
-    byte[] stored = storedCiphertext(pointer.id(), objects.size());
+    assertThat(storedObjects("up/" + pointer.id() + "/")).isEmpty();
+    byte[] stored = storedCiphertext(objects);
     assertThat(stored).hasSize(20 * MIB + 16);
     assertThat(MessageDigest.getInstance("SHA-256").digest(stored)).isEqualTo(pointer.digest());
     assertNoPlaintextWindow(Files.readAllBytes(file), stored);
@@ -206,9 +208,9 @@ class AttachmentsEndToEndTest {
     AttachmentCipher.Sealed sealed = AttachmentCipher.encrypt(file, ciphertext);
     AttachmentsApi api = new AttachmentsApi(alice.messenger.api());
     Descriptors forms = await(api.create(sealed.ciphertextSize()));
-    // part 2's form carries a policy the server did not sign: the store answers 403, as for an expired form
+    // part 2's request carries a signature the server did not make: the store answers 403, as for an expired one
     Descriptors refusedForPart2 = withPart(forms, 2, part -> new Descriptors.PartRequest(part.part(), part.method(),
-        part.url(), with(part.fields(), "policy", "e30=")));
+        flipSignature(part.url()), part.fields(), part.headers()));
     List<long[]> progress = Collections.synchronizedList(new ArrayList<>());
 
     await(transfer(alice, store -> new Upload(alice.messenger.vertx(), api, store,
@@ -232,15 +234,12 @@ class AttachmentsEndToEndTest {
     java.net.URI store = java.net.URI.create(forms.part(1).url());
     TcpProxy storeLine = TcpProxy.start(store.getHost(), store.getPort());
     cleanUp.add(storeLine);
-    // a POST form's signature covers the policy, not the host: the parts can go through a proxy
-    Descriptors viaProxy = new Descriptors(forms.id(), forms.size(), forms.partSize(), forms.expiresIn(),
-        forms.parts().stream().map(part -> new Descriptors.PartRequest(part.part(), part.method(),
-            part.url().replace(":" + store.getPort() + "/", ":" + storeLine.port() + "/"), part.fields())).toList(),
-        forms.receivedAt());
     storeLine.holdDownstream(); // the store's answer to the first try never arrives
 
-    var upload = transfer(alice, transfers -> new Upload(alice.messenger.vertx(), api, transfers, Progress.NONE)
-        .send(ciphertext, viaProxy));
+    // a presigned PUT's signature covers the store's host: the parts go through the line as through an HTTP proxy,
+    // so each request still names the store's host
+    var upload = transfer(alice, storeLine, transfers -> new Upload(alice.messenger.vertx(), api, transfers,
+        Progress.NONE).send(ciphertext, forms));
     storeLine.awaitUpstreamBytesAtLeast(PART, Device.WAIT);
     storeLine.cutAll(); // then the connection breaks: the part is sent again on a new one
     await(upload);
@@ -271,6 +270,21 @@ class AttachmentsEndToEndTest {
     return body.apply(new StoreTransfers(http)).eventually(http::close);
   }
 
+  /** The same, the store client sending every request through {@code line}, used as its HTTP proxy. */
+  private static <T> io.vertx.core.Future<T> transfer(Device device, TcpProxy line,
+      java.util.function.Function<StoreTransfers, io.vertx.core.Future<T>> body) {
+    var http = device.messenger.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions().setProxyOptions(
+        new io.vertx.core.net.ProxyOptions().setType(io.vertx.core.net.ProxyType.HTTP).setHost("127.0.0.1")
+            .setPort(line.port())));
+    return body.apply(new StoreTransfers(http)).eventually(http::close);
+  }
+
+  /** The same presigned URL with one character of its signature changed. */
+  private static String flipSignature(String url) {
+    String signature = url.substring(url.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length());
+    return url.replace(signature, (signature.charAt(0) == 'a' ? "b" : "a") + signature.substring(1));
+  }
+
   private Path receive(Device bob, AttachmentPointer pointer, String name) {
     return await(Attachments.download(bob.messenger, pointer, root.resolve("bob-downloads").resolve(name),
         Progress.NONE));
@@ -285,13 +299,6 @@ class AttachmentsEndToEndTest {
       java.util.function.UnaryOperator<Descriptors.PartRequest> change) {
     return new Descriptors(forms.id(), forms.size(), forms.partSize(), forms.expiresIn(), forms.parts().stream()
         .map(part -> part.part() == number ? change.apply(part) : part).toList(), forms.receivedAt());
-  }
-
-  private static java.util.Map<String, String> with(java.util.Map<String, String> fields, String name,
-      String value) {
-    java.util.Map<String, String> changed = new java.util.LinkedHashMap<>(fields);
-    changed.put(name, value);
-    return changed;
   }
 
   private Path randomFile(String name, int size) throws IOException {
@@ -354,22 +361,28 @@ class AttachmentsEndToEndTest {
     return hash;
   }
 
-  /** The keys of the objects stored under the attachment's id, read from the store itself. */
-  private static List<String> storedObjects(String id) throws Exception {
+  /**
+   * The keys of the objects stored under {@code prefix}, read from the store itself (without the folders that
+   * S3Proxy's filesystem store lists as {@code name/}).
+   */
+  private static List<String> storedObjects(String prefix) throws Exception {
     List<String> keys = new ArrayList<>();
-    for (Result<Item> item : store().listObjects(ListObjectsArgs.builder().bucket(bucket()).prefix(id + "/")
+    for (Result<Item> item : store().listObjects(ListObjectsArgs.builder().bucket(bucket()).prefix(prefix)
         .recursive(true).build())) {
-      keys.add(item.get().objectName());
+      if (!item.get().objectName().endsWith("/")) {
+        keys.add(item.get().objectName());
+      }
     }
     return keys;
   }
 
-  /** The attachment's parts as the store holds them, read with the store's own credentials, joined. */
-  private static byte[] storedCiphertext(String id, int parts) throws Exception {
+  /** The parts at {@code keys} ({@code .../<part>}) as the store holds them, read with its credentials, joined. */
+  private static byte[] storedCiphertext(List<String> keys) throws Exception {
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
-    for (int part = 1; part <= parts; part++) {
-      try (InputStream in = store().getObject(GetObjectArgs.builder().bucket(bucket()).object(id + "/" + part)
-          .build())) {
+    List<String> inOrder = keys.stream().sorted(java.util.Comparator.comparingInt(
+        key -> Integer.parseInt(key.substring(key.lastIndexOf('/') + 1)))).toList();
+    for (String key : inOrder) {
+      try (InputStream in = store().getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build())) {
         in.transferTo(whole);
       }
     }

@@ -32,6 +32,20 @@ class DescriptorsTest {
   }
 
   @Test
+  void aPresignedPutKeepsTheHeadersToSendAndHasNoFields() {
+    JsonObject answer = answer(100, 100, 1);
+    answer.getJsonArray("parts").set(0, new JsonObject().put("part", 1).put("method", "PUT")
+        .put("url", "http://store/bucket/up/id/1?X-Amz-Signature=s")
+        .put("headers", new JsonObject().put("Content-Type", "application/octet-stream")));
+
+    Descriptors.PartRequest put = Descriptors.parse(answer).part(1);
+
+    assertThat(put.method()).isEqualTo("PUT");
+    assertThat(put.headers()).containsExactly(java.util.Map.entry("Content-Type", "application/octet-stream"));
+    assertThat(put.fields()).isEmpty();
+  }
+
+  @Test
   void anAnswerWithoutOneRequestPerPartIsRefused() {
     JsonObject reordered = answer(100, 40, 3);
     reordered.getJsonArray("parts").getJsonObject(0).put("part", 2);
