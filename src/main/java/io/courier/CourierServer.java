@@ -161,9 +161,7 @@ public final class CourierServer implements AutoCloseable {
 
   /** Port 0 is resolved here once, so every gateway instance shares one real port. */
   private static CourierConfig withPort(CourierConfig c, int port) {
-    var s = c.server();
-    return new CourierConfig(new CourierConfig.ServerConfig(s.host(), port, s.instances(), s.allowedOrigins()),
-        c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(), c.cluster(), c.limits(), c.connection(),
+    return new CourierConfig(c.server().withPort(port), c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(), c.cluster(), c.limits(), c.connection(),
         c.dataDir());
   }
 

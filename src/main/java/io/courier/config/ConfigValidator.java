@@ -19,6 +19,10 @@ public final class ConfigValidator {
   static final Duration MIN_DEDUP_WINDOW = Duration.ofHours(24);
   /** Room in a frame for the JSON around the largest ciphertext. */
   static final int FRAME_OVERHEAD_BYTES = 4_096;
+  /** Shortest HTTP idle and request-head timeout: a slow link needs a moment to send a head. */
+  static final Duration MIN_HTTP_TIMEOUT = Duration.ofSeconds(1);
+  /** Longest HTTP idle and request-head timeout: beyond it, idle clients can hold a node's file descriptors. */
+  static final Duration MAX_HTTP_TIMEOUT = Duration.ofMinutes(10);
 
   private ConfigValidator() {}
 
@@ -39,6 +43,9 @@ public final class ConfigValidator {
     if (c.server().allowedOrigins() == null) {
       p.add("server.allowedOrigins: must be a list (may be empty)");
     }
+    durationBetween(p, "server.idleTimeout", c.server().idleTimeout(), MIN_HTTP_TIMEOUT, MAX_HTTP_TIMEOUT);
+    durationBetween(p, "server.requestHeaderTimeout", c.server().requestHeaderTimeout(), MIN_HTTP_TIMEOUT,
+        MAX_HTTP_TIMEOUT);
     String urls = c.redis().url();
     for (String url : urls == null ? new String[0] : urls.split(",")) {
       if (!url.isBlank() && !url.trim().startsWith("redis://") && !url.trim().startsWith("rediss://")) {

@@ -33,7 +33,7 @@ public record CourierConfig(
   /** Every default, in one place. The embedded mode runs on these alone. */
   public static CourierConfig defaults() {
     return new CourierConfig(
-        new ServerConfig("127.0.0.1", 8080, 0, List.of()),
+        new ServerConfig("127.0.0.1", 8080, 0, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(10)),
         new RedisConfig("", false, 8, "everysec"),
         new AuthConfig("courier", "courier-clients", Duration.ofMinutes(15), Duration.ofDays(30),
             Duration.ofSeconds(5), "", "", 12, null),
@@ -54,8 +54,19 @@ public record CourierConfig(
    * @param allowedOrigins browser origins allowed to open a WebSocket (exact match, e.g.
    *                       {@code https://chat.example.com}); requests without an Origin header (native apps) are
    *                       always allowed; empty allows no browser origin
+   * @param idleTimeout    how long a kept-alive HTTP connection may wait for its next request head (from the end
+   *                       of the last response until the head is complete), and how long a request body may go
+   *                       without a byte; then the server closes the connection. Not for WebSockets: an upgraded
+   *                       connection follows {@code connection.*} instead
+   * @param requestHeaderTimeout how long a new connection has to send its first complete request head
    */
-  public record ServerConfig(String host, int port, int instances, List<String> allowedOrigins) {}
+  public record ServerConfig(String host, int port, int instances, List<String> allowedOrigins,
+      Duration idleTimeout, Duration requestHeaderTimeout) {
+    /** The same settings on another port. */
+    public ServerConfig withPort(int newPort) {
+      return new ServerConfig(host, newPort, instances, allowedOrigins, idleTimeout, requestHeaderTimeout);
+    }
+  }
 
   /**
    * @param url               {@code redis://host:port} (or {@code rediss://}); for a Redis Cluster one or more nodes,
