@@ -2,6 +2,7 @@ package io.courier.config;
 
 import io.courier.config.CourierConfig.AuthConfig;
 import io.courier.config.CourierConfig.ExternalIssuerConfig;
+import io.courier.net.AddressBlock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,15 @@ public final class ConfigValidator {
     notBlank(p, "server.host", c.server().host());
     if (c.server().allowedOrigins() == null) {
       p.add("server.allowedOrigins: must be a list (may be empty)");
+    }
+    if (c.server().trustedProxies() == null) {
+      p.add("server.trustedProxies: must be a list (may be empty)");
+    } else {
+      for (String proxy : c.server().trustedProxies()) {
+        if (!AddressBlock.isValid(proxy)) {
+          p.add("server.trustedProxies: '" + proxy + "' is not an IP address or CIDR block (e.g. 10.0.0.0/8)");
+        }
+      }
     }
     durationBetween(p, "server.idleTimeout", c.server().idleTimeout(), MIN_HTTP_TIMEOUT, MAX_HTTP_TIMEOUT);
     durationBetween(p, "server.requestHeaderTimeout", c.server().requestHeaderTimeout(), MIN_HTTP_TIMEOUT,
@@ -170,6 +180,9 @@ public final class ConfigValidator {
     range(p, "limits.maxPreKeysPerUpload", l.maxPreKeysPerUpload(), 1, 1_000);
     range(p, "limits.bundleFetchesPerMinute", l.bundleFetchesPerMinute(), 1, 1_000_000);
     range(p, "limits.uploadsPerMinute", l.uploadsPerMinute(), 1, 1_000_000);
+    range(p, "limits.registrationsPerMinute", l.registrationsPerMinute(), 1, 1_000_000);
+    range(p, "limits.linkAttemptsPerMinute", l.linkAttemptsPerMinute(), 1, 1_000_000);
+    range(p, "limits.linkCodesPerMinute", l.linkCodesPerMinute(), 1, 1_000_000);
     if (!envelopeFitsInFrame(l)) {
       p.add("limits.maxFrameBytes (" + l.maxFrameBytes() + ") must hold one base64 ciphertext of "
           + "limits.maxCiphertextBytes (" + l.maxCiphertextBytes() + ") plus " + FRAME_OVERHEAD_BYTES + " bytes");

@@ -164,6 +164,11 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false);
   }
 
+  /** An exact limiter of {@code perMinute} requests a minute, burst the same. */
+  private RateLimiter perMinute(RateLimit limit, int perMinute) {
+    return new RateLimiter(redis, limit, perMinute, perMinute / 60.0);
+  }
+
   private Router router(Gateway gateway) {
     Router router = Router.router(vertx);
     if (!config.server().allowedOrigins().isEmpty()) {
@@ -174,8 +179,12 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.get("/v1/ws").handler(new WebSocketHandler(vertx, gateway));
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(HttpApi.MAX_BODY_BYTES));
-    DevicesApi devicesApi = new DevicesApi(gateway);
-    new HttpApi(gateway, devicesApi).mount(router);
+    var limits = config.limits();
+    ClientAddresses addresses = new ClientAddresses(config.server().trustedProxies());
+    DevicesApi devicesApi = new DevicesApi(gateway, perMinute(RateLimit.LINK, limits.linkAttemptsPerMinute()),
+        perMinute(RateLimit.LINK_CODE, limits.linkCodesPerMinute()), addresses);
+    new HttpApi(gateway, devicesApi, perMinute(RateLimit.REGISTER, limits.registrationsPerMinute()), addresses)
+        .mount(router);
     devicesApi.mount(router);
     int fetches = config.limits().bundleFetchesPerMinute();
     new KeysApi(gateway, new RateLimiter(redis, RateLimit.BUNDLE_FETCH, fetches, fetches / 60.0)).mount(router);
