@@ -166,10 +166,8 @@ public final class CourierServer implements AutoCloseable {
 
   /** Port 0 is resolved here once, so every gateway instance shares one real port. */
   private static CourierConfig withPort(CourierConfig c, int port) {
-    var s = c.server();
-    return new CourierConfig(new CourierConfig.ServerConfig(s.host(), port, s.instances(), s.allowedOrigins()),
-        c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(), c.cluster(), c.limits(), c.connection(),
-        c.dataDir());
+    return new CourierConfig(c.server().withPort(port), c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(),
+        c.cluster(), c.limits(), c.connection(), c.dataDir());
   }
 
   private static int freePort() throws IOException {

@@ -2,6 +2,7 @@ package io.courier.config;
 
 import io.courier.config.CourierConfig.AuthConfig;
 import io.courier.config.CourierConfig.ExternalIssuerConfig;
+import io.courier.net.AddressBlock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,10 @@ public final class ConfigValidator {
   static final Duration MIN_DEDUP_WINDOW = Duration.ofHours(24);
   /** Room in a frame for the JSON around the largest ciphertext. */
   static final int FRAME_OVERHEAD_BYTES = 4_096;
+  /** Shortest HTTP idle and request-head timeout: a slow link needs a moment to send a head. */
+  static final Duration MIN_HTTP_TIMEOUT = Duration.ofSeconds(1);
+  /** Longest HTTP idle and request-head timeout: beyond it, idle clients can hold a node's file descriptors. */
+  static final Duration MAX_HTTP_TIMEOUT = Duration.ofMinutes(10);
 
   private ConfigValidator() {}
 
@@ -39,6 +44,18 @@ public final class ConfigValidator {
     if (c.server().allowedOrigins() == null) {
       p.add("server.allowedOrigins: must be a list (may be empty)");
     }
+    if (c.server().trustedProxies() == null) {
+      p.add("server.trustedProxies: must be a list (may be empty)");
+    } else {
+      for (String proxy : c.server().trustedProxies()) {
+        if (!AddressBlock.isValid(proxy)) {
+          p.add("server.trustedProxies: '" + proxy + "' is not an IP address or CIDR block (e.g. 10.0.0.0/8)");
+        }
+      }
+    }
+    durationBetween(p, "server.idleTimeout", c.server().idleTimeout(), MIN_HTTP_TIMEOUT, MAX_HTTP_TIMEOUT);
+    durationBetween(p, "server.requestHeaderTimeout", c.server().requestHeaderTimeout(), MIN_HTTP_TIMEOUT,
+        MAX_HTTP_TIMEOUT);
     String urls = c.redis().url();
     for (String url : urls == null ? new String[0] : urls.split(",")) {
       if (!url.isBlank() && !url.trim().startsWith("redis://") && !url.trim().startsWith("rediss://")) {
@@ -174,6 +191,9 @@ public final class ConfigValidator {
     range(p, "limits.maxPreKeysPerUpload", l.maxPreKeysPerUpload(), 1, 1_000);
     range(p, "limits.bundleFetchesPerMinute", l.bundleFetchesPerMinute(), 1, 1_000_000);
     range(p, "limits.uploadsPerMinute", l.uploadsPerMinute(), 1, 1_000_000);
+    range(p, "limits.registrationsPerMinute", l.registrationsPerMinute(), 1, 1_000_000);
+    range(p, "limits.linkAttemptsPerMinute", l.linkAttemptsPerMinute(), 1, 1_000_000);
+    range(p, "limits.linkCodesPerMinute", l.linkCodesPerMinute(), 1, 1_000_000);
     if (!envelopeFitsInFrame(l)) {
       p.add("limits.maxFrameBytes (" + l.maxFrameBytes() + ") must hold one base64 ciphertext of "
           + "limits.maxCiphertextBytes (" + l.maxCiphertextBytes() + ") plus " + FRAME_OVERHEAD_BYTES + " bytes");

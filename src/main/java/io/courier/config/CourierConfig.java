@@ -33,7 +33,7 @@ public record CourierConfig(
   /** Every default, in one place. The embedded mode runs on these alone. */
   public static CourierConfig defaults() {
     return new CourierConfig(
-        new ServerConfig("127.0.0.1", 8080, 0, List.of()),
+        new ServerConfig("127.0.0.1", 8080, 0, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of()),
         new RedisConfig("", false, 8, "everysec"),
         new AuthConfig("courier", "courier-clients", Duration.ofMinutes(15), Duration.ofDays(30),
             Duration.ofSeconds(5), "", "", 12, null),
@@ -42,7 +42,7 @@ public record CourierConfig(
         new MediaConfig("", "", "us-east-1", "courier-attachments", "", "", 100L * 1024 * 1024, 8L * 1024 * 1024,
             Duration.ofMinutes(5), Duration.ofDays(30), "auto"),
         new ClusterConfig(false, "courier", "127.0.0.1", 5701, List.of(), ""),
-        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30),
+        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30, 5, 10, 5),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
         "data");
   }
@@ -54,8 +54,23 @@ public record CourierConfig(
    * @param allowedOrigins browser origins allowed to open a WebSocket (exact match, e.g.
    *                       {@code https://chat.example.com}); requests without an Origin header (native apps) are
    *                       always allowed; empty allows no browser origin
+   * @param idleTimeout    how long a kept-alive HTTP connection may wait for its next request head (from the end
+   *                       of the last response until the head is complete), and how long a request body may go
+   *                       without a byte; then the server closes the connection. Not for WebSockets: an upgraded
+   *                       connection follows {@code connection.*} instead
+   * @param requestHeaderTimeout how long a new connection has to send its first complete request head
+   * @param trustedProxies load balancers (IP addresses or CIDR blocks, e.g. {@code 10.0.0.5} or
+   *                       {@code 172.28.0.0/24}) whose {@code X-Forwarded-For} names the client; the limits per
+   *                       client address count the connecting address otherwise. Empty: no proxy is believed
    */
-  public record ServerConfig(String host, int port, int instances, List<String> allowedOrigins) {}
+  public record ServerConfig(String host, int port, int instances, List<String> allowedOrigins,
+      Duration idleTimeout, Duration requestHeaderTimeout, List<String> trustedProxies) {
+    /** The same settings on another port. */
+    public ServerConfig withPort(int newPort) {
+      return new ServerConfig(host, newPort, instances, allowedOrigins, idleTimeout, requestHeaderTimeout,
+          trustedProxies);
+    }
+  }
 
   /**
    * @param url               {@code redis://host:port} (or {@code rediss://}); for a Redis Cluster one or more nodes,
@@ -183,7 +198,10 @@ public record CourierConfig(
       int maxErrorsPerMinute,
       int maxPreKeysPerUpload,
       int bundleFetchesPerMinute,
-      int uploadsPerMinute) {}
+      int uploadsPerMinute,
+      int registrationsPerMinute,
+      int linkAttemptsPerMinute,
+      int linkCodesPerMinute) {}
 
   /**
    * @param pingInterval how often the server pings an idle socket

@@ -2,6 +2,7 @@ package io.courier.gateway;
 
 import io.courier.auth.Accounts;
 import io.courier.auth.Devices;
+import io.courier.limits.RateLimiter;
 import io.courier.prekeys.PreKeysRedisKeys;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
@@ -23,9 +24,17 @@ final class DevicesApi {
   static final int MAX_PROVISIONING_CHARS = 8 * 1024;
 
   private final Gateway gateway;
+  /** {@link io.courier.limits.RateLimit#LINK}: redemptions, right or wrong, per client address. */
+  private final RateLimiter links;
+  /** {@link io.courier.limits.RateLimit#LINK_CODE}: link codes created per account. */
+  private final RateLimiter linkCodes;
+  private final ClientAddresses addresses;
 
-  DevicesApi(Gateway gateway) {
+  DevicesApi(Gateway gateway, RateLimiter links, RateLimiter linkCodes, ClientAddresses addresses) {
     this.gateway = gateway;
+    this.links = links;
+    this.linkCodes = linkCodes;
+    this.addresses = addresses;
   }
 
   void mount(Router router) {
@@ -49,6 +58,7 @@ final class DevicesApi {
 
   private void createLinkCode(RoutingContext rc) {
     Http.authenticate(rc, gateway)
+        .compose(me -> linkCodes.take(me.account()).map(me))
         .compose(me -> Http.body(rc).map(body -> provisioning(body.hasNonNull("provisioning")
             ? body.get("provisioning").asText() : null))
             .compose(provisioning -> gateway.devices().createLinkCode(me.account(), provisioning)))
@@ -65,8 +75,13 @@ final class DevicesApi {
     return blob;
   }
 
+  /**
+   * Counted per client address before the code is looked at, so guessing codes is slow however they are spread
+   * over accounts; a refused attempt leaves the code as it was.
+   */
   private void link(RoutingContext rc) {
-    Http.body(rc)
+    links.take(addresses.of(rc.request()))
+        .compose(v -> Http.body(rc))
         .compose(body -> gateway.devices().link(FrameCodec.requiredText(body, "code"),
             Accounts.deviceName(body.hasNonNull("deviceName") ? body.get("deviceName").asText() : null)))
         .compose(linked -> gateway.accounts().newSession(linked.device())

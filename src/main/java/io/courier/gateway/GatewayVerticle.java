@@ -9,6 +9,7 @@ import io.courier.limits.RateLimit;
 import io.courier.limits.RateLimiter;
 import io.courier.mailbox.Mailbox;
 import io.courier.mailbox.RedisMailbox;
+import io.courier.net.HttpDeadlines;
 import io.courier.media.AttachmentService;
 import io.courier.media.MinioStore;
 import io.courier.media.S3Clients;
@@ -22,8 +23,10 @@ import io.courier.routing.Node;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -36,12 +39,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP and WebSocket front door; deployed once per event loop, all instances sharing one port. Each
  * instance has its own Redis client and services, so a connection's work stays on its event loop.
  */
 public final class GatewayVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
   /** How long {@code /health/ready} waits for Redis. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(1);
   /** Messages up to this multiple of {@code limits.maxFrameBytes} are read and refused with a 1009 close. */
@@ -58,6 +64,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final Node node;
   private Redis redis;
   private Gateway gateway;
+  /** Whether the warning that a connection got no {@link HttpDeadlines} was logged (once per instance). */
+  private boolean deadlinesMissingLogged;
 
   public GatewayVerticle(CourierConfig config, String redisUrl, S3Clients s3, SigningKeys keys,
       Map<String, String> environment, PrometheusMeterRegistry registry, Node node) {
@@ -77,6 +85,7 @@ public final class GatewayVerticle extends VerticleBase {
     return TokenService.create(vertx, config.auth(), keys, environment)
         .map(this::wire)
         .compose(wired -> vertx.createHttpServer(serverOptions())
+            .connectionHandler(this::installDeadlines)
             .requestHandler(router(wired))
             .listen(config.server().port(), config.server().host()));
   }
@@ -124,6 +133,20 @@ public final class GatewayVerticle extends VerticleBase {
     return gateway;
   }
 
+  /**
+   * Runs for every new connection before its first byte is read (h2c is off, so Vert.x sets up HTTP/1.x at once):
+   * the request-head and idle deadlines of {@code server.*} ({@link HttpDeadlines}).
+   */
+  private void installDeadlines(HttpConnection connection) {
+    var server = config.server();
+    boolean installed = connection instanceof ConnectionBase c
+        && HttpDeadlines.install(c.channel().pipeline(), server.requestHeaderTimeout(), server.idleTimeout());
+    if (!installed && !deadlinesMissingLogged) {
+      deadlinesMissingLogged = true;
+      log.warn("HTTP connections have no request-head or idle deadline: the Netty pipeline is not reachable");
+    }
+  }
+
   private HttpServerOptions serverOptions() {
     // Above this hard cap Netty drops the TCP connection without a close frame; up to it, Connection checks
     // limits.maxFrameBytes itself and closes with 1009, which clients can act on.
@@ -132,10 +155,18 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(max)
         .setMaxWebSocketMessageSize(max)
         .setCompressionSupported(false)
+        // No HTTP/2 over cleartext (nothing here speaks it): with h2c on, Vert.x sets a connection up only once its
+        // first bytes came, so a client that sends nothing would escape server.requestHeaderTimeout.
+        .setHttp2ClearTextEnabled(false)
         // Frames carry ciphertext, which does not compress; a negotiated permessage-deflate (browsers offer it)
         // would cost a Deflater and an Inflater per socket, hundreds of KB of native memory.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+  }
+
+  /** An exact limiter of {@code perMinute} requests a minute, burst the same. */
+  private RateLimiter perMinute(RateLimit limit, int perMinute) {
+    return new RateLimiter(redis, limit, perMinute, perMinute / 60.0);
   }
 
   private Router router(Gateway gateway) {
@@ -149,8 +180,12 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.get("/v1/ws").handler(new WebSocketHandler(vertx, gateway));
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(HttpApi.MAX_BODY_BYTES));
-    DevicesApi devicesApi = new DevicesApi(gateway);
-    new HttpApi(gateway, devicesApi).mount(router);
+    var limits = config.limits();
+    ClientAddresses addresses = new ClientAddresses(config.server().trustedProxies());
+    DevicesApi devicesApi = new DevicesApi(gateway, perMinute(RateLimit.LINK, limits.linkAttemptsPerMinute()),
+        perMinute(RateLimit.LINK_CODE, limits.linkCodesPerMinute()), addresses);
+    new HttpApi(gateway, devicesApi, perMinute(RateLimit.REGISTER, limits.registrationsPerMinute()), addresses)
+        .mount(router);
     devicesApi.mount(router);
     int fetches = config.limits().bundleFetchesPerMinute();
     new KeysApi(gateway, new RateLimiter(redis, RateLimit.BUNDLE_FETCH, fetches, fetches / 60.0)).mount(router);

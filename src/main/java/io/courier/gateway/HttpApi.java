@@ -1,6 +1,7 @@
 package io.courier.gateway;
 
 import io.courier.auth.Accounts;
+import io.courier.limits.RateLimiter;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolException;
@@ -23,10 +24,15 @@ final class HttpApi {
 
   private final Gateway gateway;
   private final DevicesApi devices;
+  /** {@link io.courier.limits.RateLimit#REGISTER}: registration attempts per client address. */
+  private final RateLimiter registrations;
+  private final ClientAddresses addresses;
 
-  HttpApi(Gateway gateway, DevicesApi devices) {
+  HttpApi(Gateway gateway, DevicesApi devices, RateLimiter registrations, ClientAddresses addresses) {
     this.gateway = gateway;
     this.devices = devices;
+    this.registrations = registrations;
+    this.addresses = addresses;
   }
 
   void mount(Router router) {
@@ -36,8 +42,10 @@ final class HttpApi {
     router.delete("/v1/sessions").handler(this::logout);
   }
 
+  /** Every attempt counts, before any work: an attacker has no account yet, so the limit is per client address. */
   private void register(RoutingContext rc) {
-    Http.body(rc)
+    registrations.take(addresses.of(rc.request()))
+        .compose(v -> Http.body(rc))
         .compose(body -> gateway.accounts().register(FrameCodec.requiredText(body, "username"),
             FrameCodec.requiredText(body, "password")).map(FrameCodec.requiredText(body, "username")))
         .onSuccess(account -> Http.json(rc, 201, new JsonObject().put("account", account)))

@@ -16,8 +16,10 @@ import java.util.function.LongSupplier;
  * A token bucket per account in Redis ({@code limits_take.lua}), shared by every node, so an account's devices
  * together stay within one limit.
  *
- * <p>Redis key: {@code limit:{u:<account>}:<limit id>[:<scope>]}, a hash {@code {tokens, at}} that expires once a
- * full bucket would have refilled.
+ * <p>Redis key: {@code limit:{u:<account>}:<limit id>[:<scope>]} for a limit per account, or
+ * {@code limit:{a:<address>}:<limit id>[:<scope>]} for one per client address ({@link RateLimit#subject()}), a hash
+ * {@code {tokens, at}} that expires once a full bucket would have refilled. Each bucket is one key, in its
+ * subject's own slot.
  *
  * <p>An exact limit ({@link RateLimit#leased()} false) runs the script for every {@link #take}. A leased limit
  * ({@link RateLimit#SEND}) keeps a lease per account instead: a few tokens taken from the bucket in one script
@@ -96,8 +98,8 @@ public final class RateLimiter {
   }
 
   /**
-   * Takes one token for {@code account}, or fails with {@code RATE_LIMITED} carrying the wait. Must run on this
-   * limiter's context (see the class comment).
+   * Takes one token for {@code account} (for a limit per address: the client address), or fails with
+   * {@code RATE_LIMITED} carrying the wait. Must run on this limiter's context (see the class comment).
    */
   public Future<Void> take(String account) {
     return take(account, null);
@@ -214,8 +216,9 @@ public final class RateLimiter {
     }
   }
 
-  private String key(String account, String scope) {
-    return "limit:{u:" + account + "}:" + limit.id() + (scope == null ? "" : ":" + scope);
+  /** The bucket's key; {@code subject} is an account id or a client address, as the limit counts. */
+  private String key(String subject, String scope) {
+    return "limit:{" + limit.subject().tag() + ":" + subject + "}:" + limit.id() + (scope == null ? "" : ":" + scope);
   }
 
   /** Tokens of one account taken from its bucket and not yet spent here. */

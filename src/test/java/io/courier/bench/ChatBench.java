@@ -129,7 +129,8 @@ public final class ChatBench {
         .set("dataDir=" + Files.createTempDirectory("courier-chatbench-"))
         .set("redis.url=" + redis.url()).set("server.instances=2")
         .set("limits.sendsPerSecond=1000000").set("limits.sendBurst=1000000")
-        .set("limits.loginsPerMinute=1000000").set("auth.bcryptCost=4");
+        .set("limits.loginsPerMinute=1000000").set("limits.registrationsPerMinute=1000000")
+        .set("auth.bcryptCost=4");
     for (String s : tokens.serverOverrides()) {
       b.set(s);
     }

@@ -67,7 +67,7 @@ class ConfigFilesTest {
   void everyProblemIsReportedTogetherNamingItsKey(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, String.join("\n",
-        "server: {port: 70000}",
+        "server: {port: 70000, idleTimeout: PT0.1S, requestHeaderTimeout: PT1H, trustedProxies: [haproxy]}",
         "redis: {url: 'http://nope'}",
         "auth: {privateKeyPem: '-----BEGIN PRIVATE KEY-----', bcryptCost: 2}",
         "mailbox: {dedupWindow: PT1H}",
@@ -76,6 +76,9 @@ class ConfigFilesTest {
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(file, List.of()))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .anyMatch(p -> p.startsWith("server.port"))
+            .anyMatch(p -> p.startsWith("server.idleTimeout: PT0.1S is less than PT1S"))
+            .anyMatch(p -> p.startsWith("server.requestHeaderTimeout: PT1H is more than PT10M"))
+            .anyMatch(p -> p.startsWith("server.trustedProxies: 'haproxy' is not an IP address or CIDR block"))
             .anyMatch(p -> p.startsWith("redis.url"))
             .anyMatch(p -> p.startsWith("auth.privateKeyPem: must be a reference"))
             .anyMatch(p -> p.startsWith("auth.privateKeyPem and auth.publicKeyPem"))

@@ -169,6 +169,9 @@ class DockerFilesTest {
     }
     assertThat(nodeConfig(Map.of("COURIER_CLUSTER_HOST", addresses.get(0))).cluster().members())
         .as("the node config's default members").containsExactlyElementsOf(addresses);
+    // HAProxy, somewhere in the compose network, names the client in X-Forwarded-For (PROTOCOL §7).
+    assertThat(nodeConfig(Map.of("COURIER_CLUSTER_HOST", addresses.get(0))).server().trustedProxies())
+        .as("the node config's trusted proxies").containsExactly(ipam.get("subnet").asText());
   }
 
   @Test

@@ -78,7 +78,8 @@ class DurabilityTest {
           .set("redis.url=" + redis.url())
           .set("dataDir=" + Files.createTempDirectory("courier-node-"))
           .set("auth.bcryptCost=4")
-          .set("limits.sendsPerSecond=100000").set("limits.sendBurst=100000");
+          .set("limits.sendsPerSecond=100000").set("limits.sendBurst=100000")
+          .set("limits.registrationsPerMinute=100000");
       for (String override : keys.serverOverrides()) {
         node.set(override);
       }

@@ -125,13 +125,16 @@ class LoadBalancedClusterTest {
           .env("COURIER_REDIS_URL", redis.url())
           .env("COURIER_MEDIA_ENDPOINT", s3.endpoint())
           .env("COURIER_PUBLIC_URL", "http://127.0.0.1:" + balancerPort)
+          .env("COURIER_TRUSTED_PROXIES", "127.0.0.1")
           // what the containers have and this machine has not: /run/secrets, names in the Docker network, and
           // a host of their own (here the nodes share one, so each gets its own ports)
           .set("server.host=127.0.0.1")
           .set("cluster.port=" + hazelcastPorts[i])
           .set("media.accessKey=file:" + access)
           .set("media.secretKey=file:" + secret)
-          .set("auth.bcryptCost=4");
+          .set("auth.bcryptCost=4")
+          // Every test client comes from 127.0.0.1 (through HAProxy, which these nodes trust: trustedProxies).
+          .set("limits.registrationsPerMinute=100000");
       for (String override : keys.serverOverrides()) {
         node.set(override);
       }

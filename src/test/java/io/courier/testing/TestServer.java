@@ -24,7 +24,11 @@ public final class TestServer {
       "auth.bcryptCost=4",
       "limits.sendsPerSecond=100000",
       "limits.sendBurst=100000",
-      "limits.loginsPerMinute=100000");
+      "limits.loginsPerMinute=100000",
+      // Every test client comes from 127.0.0.1: the limits per address would otherwise meet each other.
+      "limits.registrationsPerMinute=100000",
+      "limits.linkAttemptsPerMinute=100000",
+      "limits.linkCodesPerMinute=100000");
 
   private TestServer() {}
 
