@@ -30,7 +30,7 @@ public final class AccountApi {
    * @param base the server's base URI, for example {@code http://127.0.0.1:8080}; a path prefix is kept
    */
   public AccountApi(Vertx vertx, URI base) {
-    this.web = WebClient.create(vertx);
+    this.web = ServerWeb.create(vertx);
     this.base = stripTrailingSlash(Objects.requireNonNull(base, "base").toString());
   }
 

@@ -8,6 +8,7 @@ import io.courier.client.CourierException;
 import io.courier.client.IncomingMessage;
 import io.courier.client.OutgoingEnvelope;
 import io.courier.client.Receipt;
+import io.courier.client.ServerWeb;
 import io.courier.client.Sent;
 import io.courier.client.Session;
 import io.courier.client.SessionTokenSource;
@@ -144,7 +145,7 @@ public final class SecureMessenger {
     this.account = store.account();
     this.device = store.device();
     this.crypto = new DeviceCrypto(store);
-    this.web = WebClient.create(vertx);
+    this.web = ServerWeb.create(vertx);
     this.accounts = options.tokens() == null ? new AccountApi(vertx, options.server()) : null;
     TokenSource tokens = new SharedTokenSource(options.tokens() != null ? options.tokens()
         : new SessionTokenSource(accounts, options.session()));
@@ -223,7 +224,7 @@ public final class SecureMessenger {
     } catch (IllegalArgumentException unreadable) {
       return Future.failedFuture(refusal(PROVISIONING_INVALID, unreadable.getMessage()));
     }
-    WebClient web = WebClient.create(vertx);
+    WebClient web = ServerWeb.create(vertx);
     return DevicesApi.link(new BearerWeb(web, server, null), typed.code(), deviceName)
         .compose(linked -> provision(vertx, web, server, storeRoot, typed.secret(), linked))
         .eventually(() -> closeWeb(web));
