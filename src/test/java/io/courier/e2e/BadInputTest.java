@@ -8,6 +8,7 @@ import io.courier.testing.LoggedExceptions;
 import io.courier.testing.ServerExtension;
 import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -69,13 +70,64 @@ class BadInputTest {
     assertErrorAndAlive("MALFORMED_JSON");
   }
 
+  /** §7: a message above limits.maxFrameBytes closes with 1009, binary ones too (they got MALFORMED_JSON before). */
+  @Test
+  void oversizedBinaryMessageClosesWith1009() {
+    client.sendBinary(new byte[300_000]);
+    assertThat(client.awaitClose()).isEqualTo(new WireClient.Close(1009, "frame too large"));
+  }
+
+  @Test
+  void oversizedFragmentedBinaryMessageClosesWith1009() {
+    client.sendFragmentedBinary(new byte[300_000], 10);
+    assertThat(client.awaitClose()).isEqualTo(new WireClient.Close(1009, "frame too large"));
+  }
+
+  @Test
+  void trailingTextAfterAValidSendIsMalformedAndNothingIsDelivered() {
+    client.sendText(validSend("m1").encode() + "xyz");
+    JsonObject error = client.expect("error");
+    assertThat(error.getString("code")).isEqualTo("MALFORMED_JSON");
+    assertThat(error.containsKey("id")).as("unreadable: no id").isFalse();
+    client.assertAlive("alive");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void unpaddedBase64CiphertextIsRefused() {
+    JsonObject unpadded = validSend("m1");
+    unpadded.getJsonArray("envelopes").getJsonObject(0).put("ciphertext", "aGk");
+    client.send(unpadded);
+    JsonObject error = client.expect("error");
+    assertThat(List.of(error.getString("code"), error.getString("id"))).containsExactly("INVALID_FIELD", "m1");
+    client.assertAlive("alive");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void linkCodeProvisioningMustBeStandardBase64() {
+    for (String bad : List.of("not base64!", "c2VhbGVk=", "c2VhbGVkX", "c2VhbGVk\n")) {
+      var response = SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", alice,
+          new JsonObject().put("provisioning", bad));
+      assertThat(List.of(response.statusCode(), response.bodyAsJsonObject().getString("code"))).as(bad)
+          .containsExactly(400, "INVALID_FIELD");
+    }
+    assertThat(SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", alice,
+        new JsonObject().put("provisioning", "c2VhbGVk")).statusCode()).isEqualTo(201);
+  }
+
   @Test
   void unknownFrameTypeIsRefused() {
     client.send(new JsonObject().put("type", "teleport").put("id", "t1"));
     JsonObject error = client.expect("error");
     assertThat(error.getString("code")).isEqualTo("UNKNOWN_FRAME_TYPE");
     assertThat(error.getString("id")).isEqualTo("t1");
+    // §4: the id is absent only when the frame had none or was unreadable.
     client.send(new JsonObject().put("id", "t2"));
+    assertThat(client.expect("error").getString("id")).isEqualTo("t2");
+    client.send(new JsonObject().put("id", "t3").put("type", 7));
+    assertThat(client.expect("error").getString("id")).isEqualTo("t3");
+    client.send(new JsonObject().put("type", 7));
     assertErrorAndAlive("UNKNOWN_FRAME_TYPE");
   }
 
