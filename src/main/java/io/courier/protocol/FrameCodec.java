@@ -158,7 +158,9 @@ public final class FrameCodec {
     if (value == null || value.isNull()) {
       return 0;
     }
-    if (!value.isIntegralNumber() || value.asInt() < 1 || value.asInt() > MAX_REGISTRATION_ID) {
+    // canConvertToInt: asInt() cuts a larger number to its low 32 bits (4294967297 would read as 1).
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1
+        || value.asInt() > MAX_REGISTRATION_ID) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'registrationId' must be an integer from 1 to "
           + MAX_REGISTRATION_ID);
     }
