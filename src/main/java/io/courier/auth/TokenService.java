@@ -5,7 +5,6 @@ import io.courier.config.CourierConfig.ExternalIssuerConfig;
 import io.courier.config.Secrets;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
-import io.courier.protocol.Ids;
 import io.courier.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,9 +17,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,8 +25,9 @@ import java.util.UUID;
 /**
  * Issues and verifies access tokens with vertx-auth-jwt.
  *
- * <p>Own tokens: ES256 only, signed with {@link SigningKeys}; {@code iss}, {@code aud} and {@code exp} are
- * checked with {@code auth.leeway}. Because the only configured key is an ES256 key, a token whose header
+ * <p>Every token first has its shape and claim types checked ({@link TokenClaims}: {@code exp} is required).
+ * Own tokens: ES256 only, signed with {@link SigningKeys}; {@code iss}, {@code aud} and {@code exp} are
+ * checked with {@code auth.leeway} (external tokens too). Because the only configured key is an ES256 key, a token whose header
  * names another algorithm (including {@code none} and the HS256 key-confusion trick) finds no key and fails.
  * External tokens: when {@code auth.external} is set, a token whose (unverified) {@code iss} names that issuer
  * is verified against its keys instead; the routing by {@code iss} only chooses the key set, it trusts nothing.
@@ -72,7 +70,7 @@ public final class TokenService {
     }
     if (ext.jwksUrl() == null || ext.jwksUrl().isBlank()) {
       String pem = Secrets.resolve(ext.publicKeyPem(), environment);
-      JWTAuthOptions options = externalOptions(ext);
+      JWTAuthOptions options = service.externalOptions(ext);
       ext.algorithms().forEach(alg -> options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(pem)));
       service.external = JWTAuth.create(vertx, options);
       return Future.succeededFuture(service);
@@ -96,10 +94,11 @@ public final class TokenService {
         });
   }
 
-  private static JWTAuthOptions externalOptions(ExternalIssuerConfig ext) {
+  private JWTAuthOptions externalOptions(ExternalIssuerConfig ext) {
     return new JWTAuthOptions().setJWTOptions(new JWTOptions()
         .setIssuer(ext.issuer())
-        .setAudience(List.of(ext.audience())));
+        .setAudience(List.of(ext.audience()))
+        .setLeeway((int) config.leeway().toSeconds()));
   }
 
   /** A signed access token for {@code device}, valid for {@code auth.accessTokenTtl}. */
@@ -114,15 +113,39 @@ public final class TokenService {
             .setExpiresInSeconds((int) config.accessTokenTtl().toSeconds()));
   }
 
-  /** The device a token speaks for, or a {@code TOKEN_*} refusal. */
+  /**
+   * The device a token speaks for, or a {@code TOKEN_*} refusal: {@code TOKEN_INVALID} for a token of the wrong
+   * shape ({@link TokenClaims}), a bad signature, another issuer or audience, or one not valid yet;
+   * {@code TOKEN_EXPIRED} only for a correctly signed token whose {@code exp} has passed. Never fails otherwise.
+   */
   public Future<VerifiedToken> verify(String token) {
+    TokenClaims claims;
+    try {
+      claims = TokenClaims.read(token);
+    } catch (ProtocolException e) {
+      return Future.failedFuture(e);
+    }
     JWTAuth external = this.external;
-    boolean isExternal = external != null && config.external().issuer().equals(unverifiedIssuer(token));
-    JWTAuth verifier = isExternal ? external : own;
+    boolean isExternal = external != null && config.external().issuer().equals(claims.issuer());
     String deviceClaim = isExternal ? config.external().deviceClaim() : "dev";
-    return verifier.authenticate(new TokenCredentials(token))
-        .recover(e -> Future.failedFuture(refusal(e)))
-        .map(user -> new VerifiedToken(deviceOf(user, deviceClaim), isExternal));
+    DeviceId device;
+    try {
+      device = claims.device(deviceClaim);
+    } catch (ProtocolException e) {
+      return Future.failedFuture(e);
+    }
+    return authenticate(isExternal ? external : own, token)
+        .recover(e -> Future.failedFuture(refusal(e, claims)))
+        .map(user -> new VerifiedToken(device, isExternal));
+  }
+
+  /** vertx-auth-jwt's check, whose exceptions (thrown or failed) all become refusals. */
+  private static Future<User> authenticate(JWTAuth verifier, String token) {
+    try {
+      return verifier.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**
@@ -133,41 +156,20 @@ public final class TokenService {
    */
   public record VerifiedToken(DeviceId device, boolean external) {}
 
-  private static DeviceId deviceOf(User user, String deviceClaim) {
-    JsonObject claims = user.principal();
-    String account = claims.getString("sub");
-    if (!Ids.isAccount(account)) {
-      throw new ProtocolException(ErrorCode.TOKEN_INVALID, "the token's subject is not an account id");
-    }
-    Object device = deviceClaim == null ? null : claims.getValue(deviceClaim);
-    if (device == null) {
-      return new DeviceId(account, 1);
-    }
-    if (!(device instanceof Number n) || n.intValue() < 1) {
-      throw new ProtocolException(ErrorCode.TOKEN_INVALID, "the token's device claim is not a device number");
-    }
-    return new DeviceId(account, n.intValue());
-  }
-
-  private static ProtocolException refusal(Throwable e) {
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("expired")) {
+  /**
+   * vertx-auth-jwt says "expired" for a passed {@code exp} and also for an {@code iat} or {@code nbf} in the future;
+   * only the first is {@code TOKEN_EXPIRED} (refreshing helps), the others are {@code TOKEN_INVALID}.
+   */
+  private ProtocolException refusal(Throwable e, TokenClaims claims) {
+    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    long now = System.currentTimeMillis() / 1000;
+    if (message.contains("expired") && claims.expiresAt() <= now - config.leeway().toSeconds()) {
       return new ProtocolException(ErrorCode.TOKEN_EXPIRED, "the access token has expired; refresh it");
     }
+    if (message.contains("expired")) {
+      return new ProtocolException(ErrorCode.TOKEN_INVALID, "the access token is not valid yet ('nbf' or 'iat' "
+          + "in the future)");
+    }
     return new ProtocolException(ErrorCode.TOKEN_INVALID, "the access token is not valid");
-  }
-
-  /** The {@code iss} claim read without verification, only to choose which keys verify the token. */
-  private static String unverifiedIssuer(String token) {
-    String[] parts = token.split("\\.");
-    if (parts.length < 2) {
-      return null;
-    }
-    try {
-      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8))
-          .getString("iss");
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }

@@ -44,7 +44,16 @@ public final class ConfigLoader {
   public CourierConfig load(Path file, List<String> overrides) {
     List<String> problems = new ArrayList<>();
     String yaml = read(file, problems);
-    CourierConfig config = problems.isEmpty() ? parse(file, yaml, overrides, problems) : null;
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return load(file.toString(), yaml, overrides);
+  }
+
+  /** The same for YAML text, {@code source} naming it in problems. */
+  public CourierConfig load(String source, String yaml, List<String> overrides) {
+    List<String> problems = new ArrayList<>();
+    CourierConfig config = parse(source, yaml, overrides, problems);
     if (config != null) {
       problems.addAll(ConfigValidator.validate(config));
     }
@@ -63,7 +72,7 @@ public final class ConfigLoader {
     }
   }
 
-  private CourierConfig parse(Path file, String yaml, List<String> overrides, List<String> problems) {
+  private CourierConfig parse(String file, String yaml, List<String> overrides, List<String> problems) {
     try {
       ObjectNode tree = (ObjectNode) MAPPER.valueToTree(CourierConfig.defaults());
       JsonNode fromFile = MAPPER.readTree(substituteEnvironment(yaml, problems));
@@ -123,7 +132,12 @@ public final class ConfigLoader {
       problems.add("override '" + override + "' is not key.path=value");
       return;
     }
-    String[] path = override.substring(0, eq).split("\\.");
+    // -1 keeps empty segments, so "..=x" or "a..b=x" is refused here instead of indexing an empty path.
+    String[] path = override.substring(0, eq).split("\\.", -1);
+    if (java.util.Arrays.stream(path).anyMatch(String::isEmpty)) {
+      problems.add("override '" + override + "' is not key.path=value (an empty key in the path)");
+      return;
+    }
     String value = override.substring(eq + 1);
     ObjectNode node = tree;
     for (int i = 0; i < path.length - 1; i++) {

@@ -131,7 +131,8 @@ public final class ConfigValidator {
       p.add("auth.external.algorithms: name at least one algorithm, e.g. [RS256]");
     } else {
       for (String alg : e.algorithms()) {
-        if (!ASYMMETRIC_ALGORITHMS.contains(alg)) {
+        // Set.of(...).contains(null) throws: a YAML list item `~` is null.
+        if (alg == null || !ASYMMETRIC_ALGORITHMS.contains(alg)) {
           p.add("auth.external.algorithms: '" + alg + "' is not accepted; use one of " + ASYMMETRIC_ALGORITHMS);
         }
       }

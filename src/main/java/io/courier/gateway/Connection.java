@@ -78,8 +78,7 @@ final class Connection {
     OPEN.incrementAndGet();
     gateway.connections().add(this);
     socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(b -> reject(new ProtocolException(ErrorCode.MALFORMED_JSON,
-        "frames are JSON text messages, not binary")));
+    socket.binaryMessageHandler(this::onBinary);
     socket.pongHandler(b -> lastActivity = System.currentTimeMillis());
     socket.drainHandler(v -> delivery.pump());
     socket.closeHandler(v -> onClosed());
@@ -126,6 +125,16 @@ final class Connection {
     } else {
       write(new ServerFrame.Pong(frame.id()));
     }
+  }
+
+  /** Binary messages are no frames; one above the frame limit closes as a text one does (§7: 1009). */
+  private void onBinary(Buffer bytes) {
+    lastActivity = System.currentTimeMillis();
+    if (bytes.length() > gateway.config().limits().maxFrameBytes()) {
+      close(CloseReason.FRAME_TOO_LARGE);
+      return;
+    }
+    reject(new ProtocolException(ErrorCode.MALFORMED_JSON, "frames are JSON text messages, not binary"));
   }
 
   /** Counts UTF-8 bytes only when the characters alone cannot decide. */

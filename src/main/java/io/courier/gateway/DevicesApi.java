@@ -1,5 +1,6 @@
 package io.courier.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.auth.Accounts;
 import io.courier.auth.Devices;
 import io.courier.limits.RateLimiter;
@@ -59,20 +60,30 @@ final class DevicesApi {
   private void createLinkCode(RoutingContext rc) {
     Http.authenticate(rc, gateway)
         .compose(me -> linkCodes.take(me.account()).map(me))
-        .compose(me -> Http.body(rc).map(body -> provisioning(body.hasNonNull("provisioning")
-            ? body.get("provisioning").asText() : null))
+        .compose(me -> Http.body(rc).map(DevicesApi::provisioning)
             .compose(provisioning -> gateway.devices().createLinkCode(me.account(), provisioning)))
         .onSuccess(code -> Http.json(rc, 201, new JsonObject().put("code", code)
             .put("expiresIn", gateway.config().devices().linkCodeTtl().toSeconds())))
         .onFailure(rc::fail);
   }
 
-  private static String provisioning(String blob) {
-    if (blob != null && blob.length() > MAX_PROVISIONING_CHARS) {
+  private static String provisioning(JsonNode body) {
+    JsonNode blob = body.get("provisioning");
+    if (blob == null || blob.isNull()) {
+      return null;
+    }
+    if (!blob.isTextual()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'provisioning' must be a base64 string");
+    }
+    if (blob.asText().length() > MAX_PROVISIONING_CHARS) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'provisioning' is at most " + MAX_PROVISIONING_CHARS
           + " characters");
     }
-    return blob;
+    if (!FrameCodec.isPaddedBase64(blob.asText())) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'provisioning' is not standard base64 (RFC 4648 §4, "
+          + "padded)");
+    }
+    return blob.asText();
   }
 
   /**

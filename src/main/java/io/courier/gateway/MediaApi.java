@@ -64,12 +64,14 @@ final class MediaApi {
         .onFailure(rc::fail);
   }
 
-  private static long size(JsonNode body) {
+  /** The body's {@code size}, exactly as sent. */
+  static long size(JsonNode body) {
     JsonNode size = body.get("size");
     if (size == null || size.isNull()) {
       throw new ProtocolException(ErrorCode.MISSING_FIELD, "'size' is required");
     }
-    if (!size.isIntegralNumber()) {
+    // canConvertToLong: asLong() cuts a larger number to its low 64 bits (2^64 + 5 would read as 5).
+    if (!size.isIntegralNumber() || !size.canConvertToLong()) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'size' must be an integer");
     }
     return size.asLong();

@@ -42,7 +42,8 @@ public final class PreKeyJson {
     if (registrationId == null || registrationId.isNull()) {
       throw new ProtocolException(ErrorCode.MISSING_FIELD, "'registrationId' is required");
     }
-    if (!registrationId.isIntegralNumber() || registrationId.asInt() < 1
+    // canConvertToInt: asInt() cuts a larger number to its low 32 bits (4294967297 would read as 1).
+    if (!registrationId.isIntegralNumber() || !registrationId.canConvertToInt() || registrationId.asInt() < 1
         || registrationId.asInt() > FrameCodec.MAX_REGISTRATION_ID) {
       throw new ProtocolException(ErrorCode.INVALID_KEY, "'registrationId' must be from 1 to "
           + FrameCodec.MAX_REGISTRATION_ID);
@@ -99,7 +100,8 @@ public final class PreKeyJson {
 
   private static int id(JsonNode node, String field) {
     JsonNode id = node.get("id");
-    if (id == null || !id.isIntegralNumber() || id.asLong() < 0 || id.asLong() > MAX_PRE_KEY_ID) {
+    if (id == null || !id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0
+        || id.asInt() > MAX_PRE_KEY_ID) {
       throw new ProtocolException(ErrorCode.INVALID_KEY, "'" + field + "' ids are integers from 0 to "
           + MAX_PRE_KEY_ID);
     }
@@ -117,13 +119,11 @@ public final class PreKeyJson {
   /** A base64 field that must decode to exactly {@code bytes} bytes. */
   private static String key(JsonNode node, String field, int bytes) {
     JsonNode value = required(node, field);
-    byte[] decoded;
-    try {
-      decoded = Base64.getDecoder().decode(value.asText());
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolException(ErrorCode.INVALID_KEY, "'" + field + "' is not standard base64");
+    if (!value.isTextual() || !FrameCodec.isPaddedBase64(value.asText())) {
+      throw new ProtocolException(ErrorCode.INVALID_KEY, "'" + field + "' is not standard base64 (RFC 4648 §4, "
+          + "padded)");
     }
-    if (!value.isTextual() || decoded.length != bytes) {
+    if (Base64.getDecoder().decode(value.asText()).length != bytes) {
       throw new ProtocolException(ErrorCode.INVALID_KEY, "'" + field + "' must be " + bytes + " bytes");
     }
     return value.asText();

@@ -3,6 +3,7 @@ package io.courier.protocol;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -23,7 +24,9 @@ import java.util.Set;
  * Thread-safe.
  */
 public final class FrameCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Refuses text after the object: {@code {...}xyz} is not one frame (Jackson stops after the first value). */
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final JsonFactory FACTORY = MAPPER.getFactory();
   /** The largest Signal registration id. */
   public static final int MAX_REGISTRATION_ID = 16_380;
@@ -38,11 +41,11 @@ public final class FrameCodec {
   public ClientFrame decodeClientFrame(String text) {
     JsonNode node = parseObject(text);
     String id = optionalRequestId(node);
-    JsonNode type = node.get("type");
-    if (type == null || !type.isTextual()) {
-      throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame has no string 'type'");
-    }
     try {
+      JsonNode type = node.get("type");
+      if (type == null || !type.isTextual()) {
+        throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame has no string 'type'");
+      }
       return switch (type.asText()) {
         case "send" -> decodeSend(node, id);
         case "ack" -> new ClientFrame.Ack(id, entries(node));
@@ -140,10 +143,9 @@ public final class FrameCodec {
       throw new ProtocolException(ErrorCode.ENVELOPE_TOO_LARGE, "a ciphertext is larger than "
           + limits.maxCiphertextBytes() + " bytes");
     }
-    try {
-      Base64.getDecoder().decode(ciphertext);
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].ciphertext' is not standard base64");
+    if (!isPaddedBase64(ciphertext)) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].ciphertext' is not standard base64 "
+          + "(RFC 4648 §4, padded)");
     }
     if (ciphertext.isEmpty()) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'envelopes[].ciphertext' is empty");
@@ -156,7 +158,9 @@ public final class FrameCodec {
     if (value == null || value.isNull()) {
       return 0;
     }
-    if (!value.isIntegralNumber() || value.asInt() < 1 || value.asInt() > MAX_REGISTRATION_ID) {
+    // canConvertToInt: asInt() cuts a larger number to its low 32 bits (4294967297 would read as 1).
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1
+        || value.asInt() > MAX_REGISTRATION_ID) {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'registrationId' must be an integer from 1 to "
           + MAX_REGISTRATION_ID);
     }
@@ -226,6 +230,22 @@ public final class FrameCodec {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be an array");
     }
     return value;
+  }
+
+  /**
+   * Standard base64 with its padding (RFC 4648 §4): the JDK's decoder alone also takes unpadded text, so the length
+   * is checked first. Used for every base64 field clients send.
+   */
+  public static boolean isPaddedBase64(String text) {
+    if (text.length() % 4 != 0) {
+      return false;
+    }
+    try {
+      Base64.getDecoder().decode(text);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** The decoded size of standard base64 text, without decoding it. */

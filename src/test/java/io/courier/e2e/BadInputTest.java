@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.auth.SigningKeys;
 import io.courier.client.Session;
+import io.courier.testing.LoggedExceptions;
 import io.courier.testing.ServerExtension;
 import io.courier.testing.TestTokens;
 import io.courier.testing.WireClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,13 +70,64 @@ class BadInputTest {
     assertErrorAndAlive("MALFORMED_JSON");
   }
 
+  /** §7: a message above limits.maxFrameBytes closes with 1009, binary ones too (they got MALFORMED_JSON before). */
+  @Test
+  void oversizedBinaryMessageClosesWith1009() {
+    client.sendBinary(new byte[300_000]);
+    assertThat(client.awaitClose()).isEqualTo(new WireClient.Close(1009, "frame too large"));
+  }
+
+  @Test
+  void oversizedFragmentedBinaryMessageClosesWith1009() {
+    client.sendFragmentedBinary(new byte[300_000], 10);
+    assertThat(client.awaitClose()).isEqualTo(new WireClient.Close(1009, "frame too large"));
+  }
+
+  @Test
+  void trailingTextAfterAValidSendIsMalformedAndNothingIsDelivered() {
+    client.sendText(validSend("m1").encode() + "xyz");
+    JsonObject error = client.expect("error");
+    assertThat(error.getString("code")).isEqualTo("MALFORMED_JSON");
+    assertThat(error.containsKey("id")).as("unreadable: no id").isFalse();
+    client.assertAlive("alive");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void unpaddedBase64CiphertextIsRefused() {
+    JsonObject unpadded = validSend("m1");
+    unpadded.getJsonArray("envelopes").getJsonObject(0).put("ciphertext", "aGk");
+    client.send(unpadded);
+    JsonObject error = client.expect("error");
+    assertThat(List.of(error.getString("code"), error.getString("id"))).containsExactly("INVALID_FIELD", "m1");
+    client.assertAlive("alive");
+    assertThat(bobMailboxLength()).isZero();
+  }
+
+  @Test
+  void linkCodeProvisioningMustBeStandardBase64() {
+    for (String bad : List.of("not base64!", "c2VhbGVk=", "c2VhbGVkX", "c2VhbGVk\n")) {
+      var response = SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", alice,
+          new JsonObject().put("provisioning", bad));
+      assertThat(List.of(response.statusCode(), response.bodyAsJsonObject().getString("code"))).as(bad)
+          .containsExactly(400, "INVALID_FIELD");
+    }
+    assertThat(SERVER.call(HttpMethod.POST, "/v1/devices/link-codes", alice,
+        new JsonObject().put("provisioning", "c2VhbGVk")).statusCode()).isEqualTo(201);
+  }
+
   @Test
   void unknownFrameTypeIsRefused() {
     client.send(new JsonObject().put("type", "teleport").put("id", "t1"));
     JsonObject error = client.expect("error");
     assertThat(error.getString("code")).isEqualTo("UNKNOWN_FRAME_TYPE");
     assertThat(error.getString("id")).isEqualTo("t1");
+    // §4: the id is absent only when the frame had none or was unreadable.
     client.send(new JsonObject().put("id", "t2"));
+    assertThat(client.expect("error").getString("id")).isEqualTo("t2");
+    client.send(new JsonObject().put("id", "t3").put("type", 7));
+    assertThat(client.expect("error").getString("id")).isEqualTo("t3");
+    client.send(new JsonObject().put("type", 7));
     assertErrorAndAlive("UNKNOWN_FRAME_TYPE");
   }
 
@@ -202,6 +256,57 @@ class BadInputTest {
     assertRefused(TOKENS.es256(valid.copy().put("iss", "someone-else")), 401, "TOKEN_INVALID");
     assertRefused(TOKENS.hs256WithPublicKey(valid), 401, "TOKEN_INVALID");
     assertRefused("not.a.jwt", 401, "TOKEN_INVALID");
+  }
+
+  /**
+   * RFC 8725 §3.10: every claim used is validated, type included. A correctly signed token without {@code exp}
+   * would never expire, and one whose {@code exp} is a string made the library throw (500 INTERNAL, a
+   * ClassCastException in the log): both are refused with {@code TOKEN_INVALID}, at the handshake and on HTTP,
+   * and nothing is logged.
+   */
+  @Test
+  void signedTokensWithMissingOrMistypedClaimsAreRefusedAsInvalid() {
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject valid = TestTokens.claims(alice.account(), alice.device(), now + 600);
+    List<JsonObject> invalid = List.of(
+        without(valid, "exp"),
+        valid.copy().put("exp", String.valueOf(now + 600)),
+        valid.copy().put("exp", true),
+        valid.copy().put("iat", "yesterday"),
+        valid.copy().put("nbf", new JsonArray().add(1)),
+        valid.copy().put("sub", 42),
+        without(valid, "sub"),
+        valid.copy().put("dev", "1"),
+        valid.copy().put("dev", 1.5),
+        valid.copy().put("dev", 1L << 33),
+        valid.copy().put("aud", 7),
+        valid.copy().put("aud", new JsonArray().add(7)),
+        valid.copy().put("iss", 7),
+        without(valid, "iss"));
+    try (LoggedExceptions logged = LoggedExceptions.watch()) {
+      for (JsonObject claims : invalid) {
+        String token = TOKENS.es256(claims);
+        assertRefused(token, 401, "TOKEN_INVALID");
+        assertThat(httpRefusal(token)).as(claims.encode()).containsExactly(401, "TOKEN_INVALID");
+      }
+      String expired = TOKENS.es256(TestTokens.claims(alice.account(), alice.device(), now - 60));
+      assertThat(httpRefusal(expired)).containsExactly(401, "TOKEN_EXPIRED");
+      assertRefused(TOKENS.es256(valid.copy().put("nbf", now + 600)), 401, "TOKEN_INVALID");
+      logged.assertNone("the refusals");
+    }
+  }
+
+  static JsonObject without(JsonObject claims, String claim) {
+    JsonObject copy = claims.copy();
+    copy.remove(claim);
+    return copy;
+  }
+
+  /** Status and code of {@code GET /v1/devices} with this bearer token. */
+  List<Object> httpRefusal(String token) {
+    var response = WireClient.await(WebClient.create(SERVER.vertx()).getAbs(SERVER.baseUri() + "/v1/devices")
+        .bearerTokenAuthentication(token).send());
+    return List.of(response.statusCode(), response.bodyAsJsonObject().getString("code"));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.courier.CourierServer;
 import io.courier.auth.SigningKeys;
 import io.courier.client.Session;
+import io.courier.testing.LoggedExceptions;
 import io.courier.testing.RedisServerExtension;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestIds;
@@ -103,6 +104,17 @@ class ExternalIssuerTest {
         idpKeys.getPrivate(), "k1"), null).body().getString("code")).isEqualTo("TOKEN_INVALID");
     assertThat(WireClient.refused(vertx, server.port(), TestTokens.unsigned(claims(account, 3)), null).body()
         .getString("code")).isEqualTo("TOKEN_INVALID");
+    // Correctly signed by the provider, but without 'exp' (it would never expire) or with a string 'exp'.
+    JsonObject noExpiry = claims(account, 3);
+    noExpiry.remove("exp");
+    try (LoggedExceptions logged = LoggedExceptions.watch()) {
+      for (JsonObject bad : java.util.List.of(noExpiry, claims(account, 3).put("exp", "tomorrow"),
+          claims(account, 3).put("dev", "3"))) {
+        assertThat(WireClient.refused(vertx, server.port(), TestTokens.rs256(bad, idpKeys.getPrivate(), "k1"), null)
+            .body().getString("code")).as(bad.encode()).isEqualTo("TOKEN_INVALID");
+      }
+      logged.assertNone("the refusals");
+    }
 
     // The provider cannot speak for a local account, and a local registration cannot take an external id.
     Session local = new TestAccounts(vertx, server.baseUri()).register("local");

@@ -113,4 +113,36 @@ class FrameCodecTest {
             + "\"retryAfter\":250}");
     assertThat(codec.encode(new ServerFrame.Drained())).isEqualTo("{\"type\":\"drained\"}");
   }
+
+  private static final String VALID_SEND = "{\"type\":\"send\",\"id\":\"m1\",\"to\":\"bob\",\"envelopes\":"
+      + "[{\"device\":1,\"ciphertext\":\"aGk=\"}]}";
+
+  @Test
+  void refusesTrailingTextAfterTheObject() {
+    assertThat(codec.decodeClientFrame(VALID_SEND + " \n")).as("whitespace is fine").isInstanceOf(ClientFrame.Send.class);
+    assertThat(refusal(VALID_SEND + "xyz")).isEqualTo(ErrorCode.MALFORMED_JSON);
+    assertThat(refusal(VALID_SEND + "{}")).isEqualTo(ErrorCode.MALFORMED_JSON);
+    assertThat(refusal(VALID_SEND + "]")).isEqualTo(ErrorCode.MALFORMED_JSON);
+    assertThatThrownBy(() -> FrameCodec.parseObject("{\"a\":1} 2")).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void missingOrNonStringTypeKeepsTheRequestId() {
+    for (String frame : List.of("{\"id\":\"t1\"}", "{\"id\":\"t1\",\"type\":7}", "{\"id\":\"t1\",\"type\":null}")) {
+      assertThatThrownBy(() -> codec.decodeClientFrame(frame)).as(frame)
+          .isInstanceOfSatisfying(ProtocolException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_FRAME_TYPE);
+            assertThat(e.requestId()).isEqualTo("t1");
+          });
+    }
+  }
+
+  @Test
+  void ciphertextMustBePaddedStandardBase64() {
+    for (String bad : List.of("aGk", "aGk==", "aG", "a", "aGk=aGk=", "aGk-", "aGk_", "aG k=")) {
+      assertThat(refusal(VALID_SEND.replace("aGk=", bad))).as(bad).isEqualTo(ErrorCode.INVALID_FIELD);
+    }
+    assertThat(codec.decodeClientFrame(VALID_SEND.replace("aGk=", "aGVsbG8="))).isInstanceOf(ClientFrame.Send.class);
+    assertThat(codec.decodeClientFrame(VALID_SEND.replace("aGk=", "aA=="))).isInstanceOf(ClientFrame.Send.class);
+  }
 }

@@ -115,6 +115,19 @@ public final class WireClient implements AutoCloseable {
     return this;
   }
 
+  /** One binary message cut into {@code fragments} WebSocket frames (a first frame, then continuations). */
+  public WireClient sendFragmentedBinary(byte[] bytes, int fragments) {
+    int size = (bytes.length + fragments - 1) / fragments;
+    for (int from = 0; from < bytes.length; from += size) {
+      io.vertx.core.buffer.Buffer part = io.vertx.core.buffer.Buffer.buffer(
+          java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + size)));
+      boolean last = from + size >= bytes.length;
+      await(socket.writeFrame(from == 0 ? io.vertx.core.http.WebSocketFrame.binaryFrame(part, last)
+          : io.vertx.core.http.WebSocketFrame.continuationFrame(part, last)));
+    }
+    return this;
+  }
+
   public WireClient sendText(String text) {
     await(socket.writeTextMessage(text));
     return this;
