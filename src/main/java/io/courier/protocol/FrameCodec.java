@@ -55,8 +55,12 @@ public final class FrameCodec {
     }
   }
 
-  /** Parses a JSON object (an HTTP body or a frame), or throws {@code MALFORMED_JSON}. */
+  /** Parses a JSON object (an HTTP body or a frame; null: no body), or throws {@code MALFORMED_JSON}. */
   public static JsonNode parseObject(String text) {
+    if (text == null) {
+      // Jackson refuses a null source with IllegalArgumentException, which would be a 500.
+      throw new ProtocolException(ErrorCode.MALFORMED_JSON, "expected a JSON object, got no body");
+    }
     try {
       JsonNode node = MAPPER.readTree(text);
       if (node == null || !node.isObject()) {

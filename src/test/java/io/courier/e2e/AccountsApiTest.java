@@ -161,6 +161,8 @@ class AccountsApiTest {
         .sendBuffer(Buffer.buffer(body))), 415, "UNSUPPORTED_MEDIA_TYPE");
     assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type",
         "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(body))), 415, "UNSUPPORTED_MEDIA_TYPE");
+    assertRefusal(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type", JSON)
+        .send()), 400, "MALFORMED_JSON");
     assertThat(WireClient.await(http.postAbs(SERVER.baseUri() + "/v1/accounts").putHeader("Content-Type",
         "Application/JSON; charset=utf-8").sendBuffer(Buffer.buffer(body))).statusCode())
         .as("the refusals created nothing; a parameter is fine").isEqualTo(201);
