@@ -167,7 +167,7 @@ public final class CourierServer implements AutoCloseable {
   /** Port 0 is resolved here once, so every gateway instance shares one real port. */
   private static CourierConfig withPort(CourierConfig c, int port) {
     return new CourierConfig(c.server().withPort(port), c.redis(), c.auth(), c.mailbox(), c.devices(), c.media(),
-        c.cluster(), c.limits(), c.connection(), c.dataDir());
+        c.cluster(), c.limits(), c.connection(), c.push(), c.dataDir());
   }
 
   private static int freePort() throws IOException {

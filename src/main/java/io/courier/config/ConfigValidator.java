@@ -30,7 +30,7 @@ public final class ConfigValidator {
   public static List<String> validate(CourierConfig c) {
     List<String> p = new ArrayList<>();
     for (String section : List.of("server", "redis", "auth", "mailbox", "devices", "media", "cluster", "limits",
-        "connection")) {
+        "connection", "push")) {
       if (sectionOf(c, section) == null) {
         p.add(section + ": must be a mapping, not null");
       }
@@ -90,6 +90,9 @@ public final class ConfigValidator {
     if (!pingFitsInIdleTimeout(c.connection())) {
       p.add("connection.pingInterval (" + c.connection().pingInterval() + ") must be shorter than "
           + "connection.idleTimeout (" + c.connection().idleTimeout() + ")");
+    }
+    if (c.push() != null) {
+      PushConfigValidator.validate(p, c.push());
     }
     notBlank(p, "dataDir", c.dataDir());
     return p;
@@ -219,7 +222,7 @@ public final class ConfigValidator {
   }
 
   /** Secrets are never literals in a config file: only {@code file:PATH} or {@code env:NAME}. */
-  private static void secretReference(List<String> p, String key, String value) {
+  static void secretReference(List<String> p, String key, String value) {
     if (!isBlank(value) && !value.startsWith("file:") && !value.startsWith("env:")) {
       p.add(key + ": must be a reference, file:PATH or env:NAME, not the key itself");
     }
@@ -235,23 +238,24 @@ public final class ConfigValidator {
       case "media" -> c.media();
       case "cluster" -> c.cluster();
       case "limits" -> c.limits();
-      default -> c.connection();
+      case "connection" -> c.connection();
+      default -> c.push();
     };
   }
 
-  private static void range(List<String> p, String key, long value, long min, long max) {
+  static void range(List<String> p, String key, long value, long min, long max) {
     if (value < min || value > max) {
       p.add(key + ": " + value + " is outside " + min + ".." + max);
     }
   }
 
-  private static void notBlank(List<String> p, String key, String value) {
+  static void notBlank(List<String> p, String key, String value) {
     if (isBlank(value)) {
       p.add(key + ": must not be empty");
     }
   }
 
-  private static void durationAtLeast(List<String> p, String key, Duration value, Duration min) {
+  static void durationAtLeast(List<String> p, String key, Duration value, Duration min) {
     if (value == null) {
       p.add(key + ": is required (an ISO-8601 duration such as PT30S)");
     } else if (value.compareTo(min) < 0) {
@@ -259,7 +263,7 @@ public final class ConfigValidator {
     }
   }
 
-  private static void durationBetween(List<String> p, String key, Duration value, Duration min, Duration max) {
+  static void durationBetween(List<String> p, String key, Duration value, Duration min, Duration max) {
     durationAtLeast(p, key, value, min);
     if (value != null && value.compareTo(max) > 0) {
       p.add(key + ": " + value + " is more than " + max);

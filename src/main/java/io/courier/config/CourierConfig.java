@@ -16,6 +16,7 @@ import java.util.List;
  * @param cluster    clustering with other nodes (Hazelcast); off by default
  * @param limits     per-frame, per-account and per-connection limits (see docs/PROTOCOL.md §7)
  * @param connection WebSocket liveness
+ * @param push       wake-ups for devices whose app is not connected; off by default
  * @param dataDir    folder for embedded Redis data and generated development keys
  */
 public record CourierConfig(
@@ -28,6 +29,7 @@ public record CourierConfig(
     ClusterConfig cluster,
     LimitsConfig limits,
     ConnectionConfig connection,
+    PushConfig push,
     String dataDir) {
 
   /** Every default, in one place. The embedded mode runs on these alone. */
@@ -44,6 +46,7 @@ public record CourierConfig(
         new ClusterConfig(false, "courier", "127.0.0.1", 5701, List.of(), ""),
         new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30, 5, 10, 5),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
+        PushConfig.defaults(),
         "data");
   }
 

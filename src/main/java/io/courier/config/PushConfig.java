@@ -1,0 +1,72 @@
+package io.courier.config;
+
+import java.time.Duration;
+
+/**
+ * Wake-ups for devices whose app is not connected (docs/PROTOCOL.md §1 "Push", docs/CONFIG.md). Off by default:
+ * the embedded mode sends no pushes.
+ *
+ * @param enabled             whether this node runs push workers and accepts registrations at all
+ * @param window              at most one wake-up per device per window while it has undelivered entries
+ * @param grace               how long after a connection closed with unacked entries its wake-up waits (a phone
+ *                            switching networks reconnects within it and is not woken)
+ * @param receipts            whether a receipt alone (no message) makes a wake-up due
+ * @param ttl                 how long a push service keeps an undelivered wake-up
+ * @param allowPrivateTargets whether Web Push endpoints may name loopback, private or link-local addresses; for
+ *                            tests and development only (a server-side request forgery guard otherwise)
+ * @param apns                Apple Push Notification service
+ * @param fcm                 Firebase Cloud Messaging
+ * @param webPush             Web Push (RFC 8030/8291/8292)
+ */
+public record PushConfig(boolean enabled, Duration window, Duration grace, boolean receipts, Duration ttl,
+    boolean allowPrivateTargets, ApnsConfig apns, FcmConfig fcm, WebPushConfig webPush) {
+
+  static PushConfig defaults() {
+    return new PushConfig(false, Duration.ofSeconds(30), Duration.ofSeconds(10), false, Duration.ofDays(1), false,
+        ApnsConfig.defaults(), FcmConfig.defaults(), WebPushConfig.defaults());
+  }
+
+  /**
+   * @param enabled    whether APNs targets are accepted and sent to
+   * @param signingKey {@code file:PATH} or {@code env:NAME} of the {@code .p8} token-signing key (ES256)
+   * @param keyId      the key's id (10 characters, from Apple's developer account)
+   * @param teamId     the team id (10 characters)
+   * @param host       APNs host override; empty uses Apple's production or development host per target
+   * @param port       port for {@code host} (443 with Apple's hosts)
+   * @param trustedCertificates {@code file:PATH} of PEM certificates to trust instead of the system's (tests);
+   *                   empty trusts the system's
+   */
+  public record ApnsConfig(boolean enabled, String signingKey, String keyId, String teamId, String host, int port,
+      String trustedCertificates) {
+    static ApnsConfig defaults() {
+      return new ApnsConfig(false, "", "", "", "", 443, "");
+    }
+  }
+
+  /**
+   * @param enabled        whether FCM targets are accepted and sent to
+   * @param serviceAccount {@code file:PATH} or {@code env:NAME} of the service-account key JSON
+   * @param projectId      the Firebase project id; empty takes the service account's
+   * @param baseUrl        the FCM API's base URL ({@code https://fcm.googleapis.com})
+   * @param tokenUrl       the OAuth2 token endpoint; empty takes the service account's {@code token_uri}
+   */
+  public record FcmConfig(boolean enabled, String serviceAccount, String projectId, String baseUrl,
+      String tokenUrl) {
+    static FcmConfig defaults() {
+      return new FcmConfig(false, "", "", "https://fcm.googleapis.com", "");
+    }
+  }
+
+  /**
+   * @param enabled         whether Web Push targets are accepted and sent to
+   * @param vapidPublicKey  {@code file:PATH} or {@code env:NAME} of the VAPID public key (PEM); empty, with the
+   *                        private key empty, generates development keys in {@code dataDir/keys}
+   * @param vapidPrivateKey {@code file:PATH} or {@code env:NAME} of the VAPID private key (PKCS#8 PEM)
+   * @param subject         the VAPID {@code sub}: a {@code mailto:} or {@code https:} contact for push services
+   */
+  public record WebPushConfig(boolean enabled, String vapidPublicKey, String vapidPrivateKey, String subject) {
+    static WebPushConfig defaults() {
+      return new WebPushConfig(false, "", "", "mailto:admin@localhost");
+    }
+  }
+}
