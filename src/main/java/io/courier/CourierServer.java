@@ -4,6 +4,7 @@ import io.courier.auth.SigningKeys;
 import io.courier.config.CourierConfig;
 import io.courier.config.DataFolder;
 import io.courier.gateway.GatewayVerticle;
+import io.courier.push.VapidKeyPair;
 import io.courier.media.EmbeddedS3;
 import io.courier.media.MinioStore;
 import io.courier.media.S3Access;
@@ -77,6 +78,9 @@ public final class CourierServer implements AutoCloseable {
     S3Access s3 = embeddedS3 != null ? S3Access.embedded(embeddedS3) : S3Access.configured(config.media(),
         environment);
     SigningKeys keys = SigningKeys.load(config.auth(), dataDir, environment);
+    VapidKeyPair vapid = config.push().enabled() && config.push().webPush().enabled()
+        ? VapidKeyPair.load(config.push().webPush(), dataDir, environment)
+        : null;
     CourierConfig bound = withPort(config, config.server().port() == 0 ? freePort() : config.server().port());
     // epoll where available (Linux x86-64): less heap per socket than NIO; Vert.x falls back to NIO elsewhere
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
@@ -95,7 +99,8 @@ public final class CourierServer implements AutoCloseable {
       s3Clients.on(vertx.getOrCreateContext()).prepareBucket((int) bound.media().retention().toDays()).await();
       Node node = clusterManager == null ? Node.standalone() : Node.clustered(clusterManager);
       node.listen(vertx).await();
-      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3Clients, keys, environment, REGISTRY, node),
+      vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3Clients, keys, environment, REGISTRY, node,
+          vapid),
           new DeploymentOptions().setInstances(instances)).await();
     } catch (RuntimeException e) {
       server.close();

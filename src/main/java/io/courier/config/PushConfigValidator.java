@@ -34,5 +34,16 @@ final class PushConfigValidator {
 
   private static void validateWebPush(List<String> p, PushConfig.WebPushConfig w) {
     ConfigValidator.notBlank(p, "push.webPush.subject", w.subject());
+    if (w.subject() != null && !w.subject().startsWith("mailto:") && !w.subject().startsWith("https:")) {
+      p.add("push.webPush.subject: must be a mailto: or https: URI (RFC 8292 §2.1), got '" + w.subject() + "'");
+    }
+    if (w.vapidPublicKey() == null || w.vapidPrivateKey() == null
+        || w.vapidPublicKey().isBlank() != w.vapidPrivateKey().isBlank()) {
+      p.add("push.webPush.vapidPublicKey, push.webPush.vapidPrivateKey: set both (file: or env: references) or "
+          + "neither (development keys in dataDir/keys)");
+    }
+    ConfigValidator.secretReference(p, "push.webPush.vapidPublicKey", w.vapidPublicKey());
+    ConfigValidator.secretReference(p, "push.webPush.vapidPrivateKey", w.vapidPrivateKey());
   }
 }
+

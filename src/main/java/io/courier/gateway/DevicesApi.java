@@ -9,6 +9,7 @@ import io.courier.protocol.DeviceId;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolException;
+import io.courier.push.PushRegistrations;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Devices of docs/PROTOCOL.md §1: list, link codes, link, unlink. Unlinking (and logging out, which is
- * unlinking oneself) removes the device record and refresh token, then the device's keys and mailbox, then
+ * unlinking oneself) removes the device record and refresh token, then the device's keys, mailbox and push target, then
  * closes its socket (4403) wherever it is connected.
  */
 final class DevicesApi {
@@ -25,14 +26,17 @@ final class DevicesApi {
   static final int MAX_PROVISIONING_CHARS = 8 * 1024;
 
   private final Gateway gateway;
+  private final PushRegistrations push;
   /** {@link io.courier.limits.RateLimit#LINK}: redemptions, right or wrong, per client address. */
   private final RateLimiter links;
   /** {@link io.courier.limits.RateLimit#LINK_CODE}: link codes created per account. */
   private final RateLimiter linkCodes;
   private final ClientAddresses addresses;
 
-  DevicesApi(Gateway gateway, RateLimiter links, RateLimiter linkCodes, ClientAddresses addresses) {
+  DevicesApi(Gateway gateway, PushRegistrations push, RateLimiter links, RateLimiter linkCodes,
+      ClientAddresses addresses) {
     this.gateway = gateway;
+    this.push = push;
     this.links = links;
     this.linkCodes = linkCodes;
     this.addresses = addresses;
@@ -108,10 +112,14 @@ final class DevicesApi {
         .onFailure(rc::fail);
   }
 
-  /** Removes a device everywhere: record and tokens first (so nothing new gets in), then keys and mailbox. */
+  /**
+   * Removes a device everywhere: record and tokens first (so nothing new gets in), then keys, mailbox and push
+   * target (removed whether or not {@code push.enabled}, so a target registered while it was on does not stay).
+   */
   Future<Void> remove(DeviceId device) {
     return gateway.devices().remove(device)
-        .compose(v -> Future.all(gateway.keys().delete(device), gateway.mailbox().delete(device)))
+        .compose(v -> Future.all(gateway.keys().delete(device), gateway.mailbox().delete(device),
+            push.remove(device)))
         .<Void>mapEmpty()
         .andThen(done -> gateway.router().loggedOut(device));
   }

@@ -16,6 +16,9 @@ import io.courier.media.S3Clients;
 import io.courier.prekeys.RedisKeyDirectory;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
+import io.courier.push.EndpointGuard;
+import io.courier.push.PushRegistrations;
+import io.courier.push.VapidKeyPair;
 import io.courier.redis.PipelinedRedis;
 import io.courier.redis.RedisClients;
 import io.courier.routing.DeliveryRouter;
@@ -62,13 +65,15 @@ public final class GatewayVerticle extends VerticleBase {
   private final Map<String, String> environment;
   private final PrometheusMeterRegistry registry;
   private final Node node;
+  /** Null unless Web Push is on ({@code push.enabled} and {@code push.webPush.enabled}). */
+  private final VapidKeyPair vapid;
   private Redis redis;
   private Gateway gateway;
   /** Whether the warning that a connection got no {@link HttpDeadlines} was logged (once per instance). */
   private boolean deadlinesMissingLogged;
 
   public GatewayVerticle(CourierConfig config, String redisUrl, S3Clients s3, SigningKeys keys,
-      Map<String, String> environment, PrometheusMeterRegistry registry, Node node) {
+      Map<String, String> environment, PrometheusMeterRegistry registry, Node node, VapidKeyPair vapid) {
     this.config = config;
     this.redisUrl = redisUrl;
     this.s3 = s3;
@@ -76,6 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
     this.environment = environment;
     this.registry = registry;
     this.node = node;
+    this.vapid = vapid;
   }
 
   @Override
@@ -182,11 +188,17 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(HttpApi.MAX_BODY_BYTES));
     var limits = config.limits();
     ClientAddresses addresses = new ClientAddresses(config.server().trustedProxies());
-    DevicesApi devicesApi = new DevicesApi(gateway, perMinute(RateLimit.LINK, limits.linkAttemptsPerMinute()),
+    PushRegistrations pushRegistrations = new PushRegistrations(redis);
+    DevicesApi devicesApi = new DevicesApi(gateway, pushRegistrations,
+        perMinute(RateLimit.LINK, limits.linkAttemptsPerMinute()),
         perMinute(RateLimit.LINK_CODE, limits.linkCodesPerMinute()), addresses);
     new HttpApi(gateway, devicesApi, perMinute(RateLimit.REGISTER, limits.registrationsPerMinute()), addresses)
         .mount(router);
     devicesApi.mount(router);
+    if (config.push().enabled()) {
+      new PushApi(gateway, pushRegistrations, new EndpointGuard(vertx, config.push().allowPrivateTargets()), vapid)
+          .mount(router);
+    }
     int fetches = config.limits().bundleFetchesPerMinute();
     new KeysApi(gateway, new RateLimiter(redis, RateLimit.BUNDLE_FETCH, fetches, fetches / 60.0)).mount(router);
     MinioStore store = s3.on(context);

@@ -43,6 +43,8 @@ public enum ErrorCode {
   TOKEN_INVALID(401, false),
   TOKEN_REVOKED(401, false),
   ORIGIN_NOT_ALLOWED(403, false),
+  PUSH_KIND_DISABLED(400, false),
+  FORBIDDEN_PUSH_TARGET(400, false),
   NOT_FOUND(404, false),
   UNAVAILABLE(503, true),
   INTERNAL(500, true);
