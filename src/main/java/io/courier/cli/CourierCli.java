@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         AccountCommands.RegisterCommand.class, AccountCommands.LoginCommand.class,
         AccountCommands.LinkOfferCommand.class, AccountCommands.LinkCommand.class,
         DeviceCommands.DevicesCommand.class, DeviceCommands.UnlinkCommand.class,
+        PushCommands.PushRegisterCommand.class, PushCommands.PushRemoveCommand.class,
         MessageCommands.SendCommand.class, MessageCommands.ChatCommand.class, FileCommands.SendFileCommand.class,
         MessageCommands.SafetyNumberCommand.class, MessageCommands.TrustCommand.class})
 public final class CourierCli {
