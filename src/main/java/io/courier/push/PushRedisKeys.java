@@ -9,7 +9,8 @@ import io.courier.protocol.DeviceId;
  * <ul>
  *   <li>{@code pushtarget:{u:A}:D}: hash; device D's target: {@code kind} ({@code apns}, {@code fcm},
  *       {@code webpush}) and its fields ({@code token}, {@code topic}, {@code sandbox}; {@code token};
- *       {@code endpoint}, {@code p256dh}, {@code auth}), {@code at} (registered, ms). Lives until replaced, removed,
+ *       {@code endpoint}, {@code p256dh}, {@code auth}), {@code digest} (as in {@code pushtoken}, so a removal can
+ *       check it still is that token), {@code at} (registered, ms). Lives until replaced, removed,
  *       refused for good by the push service, or the device is unlinked.
  *   <li>{@code pushtoken:{p:<sha256 of kind and token or endpoint>}}: string; {@code A:D}, the device holding that
  *       token, so registering it elsewhere moves it. Removed with the target.
