@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
 /**
  * Google's side of FCM on loopback: an OAuth2 token endpoint that issues access tokens only for a JWT assertion
  * (RFC 7523) signed by the one service-account key it knows, with that account as issuer, Google's token endpoint
- * as audience and the FCM scope; and the FCM HTTP v1 {@code messages:send} endpoint, which takes only tokens it issued and answers
- * as FCM does ({@link #answers} per registration token, 200 otherwise).
+ * as audience and the FCM scope; and the FCM HTTP v1 {@code messages:send} endpoint, which takes only tokens it
+ * issued and answers as FCM does ({@link #answers} per registration token, 200 otherwise).
  */
 final class FakeGoogle implements AutoCloseable {
   static final String PROJECT = "courier-test";
