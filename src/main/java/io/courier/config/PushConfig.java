@@ -27,10 +27,17 @@ public record PushConfig(boolean enabled, Duration window, Duration grace, boole
   }
 
   /**
+   * APNs through {@code ApnsSender}: HTTP/2, token authentication. Apple receives, per wake-up, the device token,
+   * the topic (bundle id), an ES256 JWT naming {@code keyId} and {@code teamId}, {@code apns-push-type alert},
+   * priority 10, the collapse id {@code courier-wake}, an expiration of now plus {@code push.ttl}, and the constant
+   * payload {@code {"aps":{"alert":{"loc-key":"COURIER_WAKE"},"mutable-content":1}}} for the app's Notification
+   * Service Extension; nothing about the sender, the message or how many wait (docs/PUSH-PROVIDERS.md).
+   *
    * @param enabled    whether APNs targets are accepted and sent to
-   * @param signingKey {@code file:PATH} or {@code env:NAME} of the {@code .p8} token-signing key (ES256)
-   * @param keyId      the key's id (10 characters, from Apple's developer account)
-   * @param teamId     the team id (10 characters)
+   * @param signingKey {@code file:PATH} or {@code env:NAME} of the {@code .p8} token-signing key (ES256); required
+   *                   when enabled
+   * @param keyId      the key's id (10 characters, from Apple's developer account); required when enabled
+   * @param teamId     the team id (10 characters); required when enabled
    * @param host       APNs host override; empty uses Apple's production or development host per target
    * @param port       port for {@code host} (443 with Apple's hosts)
    * @param trustedCertificates {@code file:PATH} of PEM certificates to trust instead of the system's (tests);
@@ -44,8 +51,14 @@ public record PushConfig(boolean enabled, Duration window, Duration grace, boole
   }
 
   /**
+   * FCM HTTP v1 through {@code FcmSender}. Google receives, per wake-up, the registration token and a data-only
+   * message {@code data {"wake":"1"}} with {@code android.priority HIGH}, {@code collapse_key courier-wake} and
+   * {@code ttl} {@code push.ttl}, under an OAuth2 access token obtained about hourly with the service account's
+   * key; nothing about the sender, the message or how many wait (docs/PUSH-PROVIDERS.md).
+   *
    * @param enabled        whether FCM targets are accepted and sent to
-   * @param serviceAccount {@code file:PATH} or {@code env:NAME} of the service-account key JSON
+   * @param serviceAccount {@code file:PATH} or {@code env:NAME} of the service-account key JSON; required when
+   *                       enabled
    * @param projectId      the Firebase project id; empty takes the service account's
    * @param baseUrl        the FCM API's base URL ({@code https://fcm.googleapis.com})
    * @param tokenUrl       the OAuth2 token endpoint; empty takes the service account's {@code token_uri}
