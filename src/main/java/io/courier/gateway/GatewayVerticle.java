@@ -16,6 +16,7 @@ import io.courier.media.S3Clients;
 import io.courier.prekeys.RedisKeyDirectory;
 import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
+import io.courier.push.PushScheduling;
 import io.courier.redis.PipelinedRedis;
 import io.courier.redis.RedisClients;
 import io.courier.routing.DeliveryRouter;
@@ -112,8 +113,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Gateway wire(TokenService tokens) {
     var limits = config.limits();
-    Mailbox mailbox = new RedisMailbox(redis, config.mailbox());
-    DeliveryRouter router = new DeliveryRouter(vertx, context, redis, node);
+    PushScheduling push = PushScheduling.of(config.push(), config.mailbox().retention(), redis);
+    Mailbox mailbox = new RedisMailbox(redis, config.mailbox(), push);
+    DeliveryRouter router = new DeliveryRouter(vertx, context, redis, node, push);
     // One per instance, like every limiter here: the send limiter's leases stay on this event loop (RateLimiter).
     RateLimiter sendLimiter = new RateLimiter(redis, RateLimit.SEND, limits.sendBurst(), limits.sendsPerSecond());
     RateLimiter loginLimiter = new RateLimiter(redis, RateLimit.LOGIN, limits.loginsPerMinute(),
