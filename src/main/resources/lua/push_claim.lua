@@ -17,7 +17,9 @@
 --   {'online'}           the device has a live connection: cancelled
 --   {'untargeted'}       the device has no push target: cancelled
 --   {'empty'}            the device's mailbox is empty: cancelled
---   {'busy'}             another worker claimed it less than the takeover ago and is sending it
+--   {'busy', due}        another worker claimed it less than the takeover ago and is sending it: looked at again
+--                        at due (ms), when that claim may be taken over (a worker that settles it meanwhile leaves
+--                        nothing due)
 --   {'defer', due}       not before due (ms): a wake-up was sent within the window, or a retry waits
 --   {'send', claimedAt, tries, field, value, ...}  claimed: send to the target whose hash fields follow; tries is
 --                        the number of earlier tries that got a temporary refusal
@@ -48,7 +50,7 @@ end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 if state == 'claimed' and now < (tonumber(s[4]) or 0) + takeover then
-  return {'busy'}
+  return {'busy', tostring((tonumber(s[4]) or 0) + takeover)}
 end
 local due = tonumber(s[2]) or 0
 local sent_at = tonumber(s[3])

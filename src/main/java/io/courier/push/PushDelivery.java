@@ -77,6 +77,11 @@ final class PushDelivery {
       case "defer":
         PushMetrics.DEFERRED.increment();
         return queue.later(device, claim.get(1).toLong());
+      case "busy":
+        // Claimed by another worker a moment ago (a duplicate entry, or a takeover a little early): look again
+        // when that claim may be taken over, so a worker that died while sending it loses nothing.
+        PushMetrics.cancelled(verdict);
+        return queue.later(device, claim.get(1).toLong());
       case "send":
         return send(device, claim.get(1).toString(), claim.get(2).toInteger(),
             RedisPushTargets.parse(RedisPushTargets.fields(claim, 3)));
