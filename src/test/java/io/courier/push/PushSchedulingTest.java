@@ -83,6 +83,26 @@ class PushSchedulingTest {
   }
 
   @Test
+  void aRepeatedSendQueuesAWakeUpTheFirstSendsNodeLeftUnqueued() {
+    Session alice = accounts.register("alice");
+    Session bob = accounts.register("bob");
+    String endpoint = registerTarget(redis, bob);
+    try (WireClient a = connect(alice)) {
+      a.send(message("m1", bob, "hello"));
+      a.expect("sent");
+      Poll.until(SOON, () -> sender.callsFor(endpoint).size() == 1, () -> "bob was not woken");
+      // What a node that died between the append and its XADD leaves: a due wake-up that is in no queue.
+      Poll.until(SOON, () -> redis.command("ZREM", PushRedisKeys.later(), PushQueue.member(device(bob))).equals(1L),
+          () -> "no check at the window's end to take away");
+      redis.command("HSET", PushRedisKeys.schedule(device(bob)), "state", "queued");
+      a.send(message("m1", bob, "hello"));
+      a.expect("sent");
+    }
+    Poll.until(WINDOW.plus(SOON), () -> sender.callsFor(endpoint).size() == 2,
+        () -> "the repeat did not queue the wake-up left queued");
+  }
+
+  @Test
   void anOnlineDeviceGetsNoneAndClosingWithEverythingAckedGetsNone() {
     Session alice = accounts.register("alice");
     Session bob = accounts.register("bob");
