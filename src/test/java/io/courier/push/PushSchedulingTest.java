@@ -80,6 +80,16 @@ class PushSchedulingTest {
         .isGreaterThanOrEqualTo(99);
     assertStays(WINDOW.multipliedBy(2).plusSeconds(1), () -> sender.callsFor(endpoint).size(), 2,
         "wake-ups for bob after the check at the window's end");
+    // Settled entries are trimmed off the queue, and the queue is measured (every 5 s).
+    Poll.until(Duration.ofSeconds(12), () -> (Long) redis.command("XLEN", PushRedisKeys.queue()) <= 1
+        && gauge("courier.push.queue.depth") == 0 && gauge("courier.push.queue.later") == 0,
+        () -> "the queue was not trimmed and measured: XLEN " + redis.command("XLEN", PushRedisKeys.queue())
+            + ", depth " + gauge("courier.push.queue.depth") + ", later " + gauge("courier.push.queue.later"));
+  }
+
+  private static double gauge(String name) {
+    io.micrometer.core.instrument.Gauge gauge = Metrics.globalRegistry.find(name).gauge();
+    return gauge == null ? -1 : gauge.value();
   }
 
   @Test
