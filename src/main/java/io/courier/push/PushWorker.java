@@ -89,10 +89,16 @@ public final class PushWorker extends VerticleBase {
     redis = RedisClients.create(vertx, redisUrl, POOL_SIZE, cluster);
     delivery = new PushDelivery(redis, senders, new RedisPushTargets(redis), config.window(), config.takeover(),
         retention, liveNodes);
-    return createGroup().onSuccess(v -> {
-      vertx.setPeriodic(TICK.toMillis(), id -> tick());
-      readLoop();
-    });
+    // Redis down at start does not stop the node: the read loop creates the group again until Redis answers.
+    return createGroup()
+        .recover(e -> {
+          log.atWarn().addKeyValue("error", e.getMessage()).log("push queue group not created yet; retrying");
+          return Future.succeededFuture();
+        })
+        .onSuccess(v -> {
+          vertx.setPeriodic(TICK.toMillis(), id -> tick());
+          readLoop();
+        });
   }
 
   @Override

@@ -260,6 +260,33 @@ class PushSchedulingTest {
   }
 
   @Test
+  void aReceiptAloneWakesTheSenderWithPushReceiptsOn() {
+    CourierServer receipts = TestServer.start(redis.url(), Map.of("webpush", sender), "push.enabled=true",
+        "push.window=" + WINDOW, "push.receipts=true");
+    try {
+      TestAccounts own = new TestAccounts(vertx, receipts.baseUri());
+      Session alice = own.register("alice");
+      Session bob = own.register("bob");
+      String aliceEndpoint = registerTarget(redis, alice);
+      try (WireClient a = WireClient.connect(vertx, receipts.port(), alice.accessToken())) {
+        a.expect("drained");
+        a.send(message("m1", bob, "hello"));
+        a.expect("sent");
+      }
+      try (WireClient b = WireClient.connect(vertx, receipts.port(), bob.accessToken())) {
+        String entry = b.expect("message").getString("entry");
+        b.expect("drained");
+        b.send(new JsonObject().put("type", "ack").put("id", "ack-1").put("entries", new JsonArray().add(entry)));
+        b.expect("ok");
+      }
+      Poll.until(SOON, () -> sender.callsFor(aliceEndpoint).size() == 1,
+          () -> "alice was not woken for her delivered receipt");
+    } finally {
+      receipts.close();
+    }
+  }
+
+  @Test
   void aSyncCopyWakesTheSendersOtherDevice() {
     Session alice = accounts.register("alice");
     Session alicePhone = accounts.login(alice.account());
