@@ -6,6 +6,8 @@
 -- KEYS[1] conn:{u:A}:D     the device's connection epoch counter
 -- KEYS[2] routes:{u:A}     hash: device -> '<node id> <epoch>' of the live connection
 -- KEYS[3] devices:{u:A}    hash: device -> record; the device must be a field
+-- KEYS[4] pushsched:{u:A}:D only with push on: the device's wake-up schedule; what was due is cancelled (the
+--                          time of the last wake-up sent stays, so the push window holds across reconnects)
 -- ARGV[1] device number    ARGV[2] this node's id    ARGV[3] expiry of both routing keys, seconds
 --
 -- Returns {epoch, previous route or ''}, or {0, ''} (nothing written) when the device is not listed.
@@ -19,4 +21,7 @@ redis.call('EXPIRE', epochKey, ttl)
 local previous = redis.call('HGET', routesKey, device) or ''
 redis.call('HSET', routesKey, device, nodeId .. ' ' .. epoch)
 redis.call('EXPIRE', routesKey, ttl)
+if KEYS[4] then
+  redis.call('HDEL', KEYS[4], 'state', 'due', 'claimedAt', 'again', 'tries')
+end
 return {epoch, previous}

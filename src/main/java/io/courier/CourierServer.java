@@ -9,6 +9,8 @@ import io.courier.media.EmbeddedS3;
 import io.courier.media.MinioStore;
 import io.courier.media.S3Access;
 import io.courier.media.S3Clients;
+import io.courier.push.PushSender;
+import io.courier.push.PushWorker;
 import io.courier.routing.Clustering;
 import io.courier.routing.Node;
 import io.courier.redis.EmbeddedRedis;
@@ -64,6 +66,15 @@ public final class CourierServer implements AutoCloseable {
 
   /** Starts a node and returns once it listens; blocking, so call it from {@code main} or a test. */
   public static CourierServer start(CourierConfig config, Map<String, String> environment) throws Exception {
+    return start(config, environment, Map.of());
+  }
+
+  /**
+   * The same, with the push senders by target kind ({@link PushSender#kind()}) that this node's push worker sends
+   * through when {@code push.enabled}; a wake-up for a kind without a sender is dropped and counted.
+   */
+  public static CourierServer start(CourierConfig config, Map<String, String> environment,
+      Map<String, PushSender> pushSenders) throws Exception {
     Path dataDir = Path.of(config.dataDir());
     if (config.redis().embedded() || config.media().embedded() || config.auth().privateKeyPem().isBlank()) {
       DataFolder.prepare(dataDir);
@@ -102,6 +113,10 @@ public final class CourierServer implements AutoCloseable {
       vertx.deployVerticle(() -> new GatewayVerticle(bound, redisUrl, s3Clients, keys, environment, REGISTRY, node,
           vapid),
           new DeploymentOptions().setInstances(instances)).await();
+      if (bound.push().enabled()) {
+        vertx.deployVerticle(new PushWorker(bound.push(), bound.mailbox().retention(), redisUrl,
+            bound.redis().cluster(), node.id(), node.members(), pushSenders)).await();
+      }
     } catch (RuntimeException e) {
       server.close();
       throw e;

@@ -14,16 +14,18 @@ import java.time.Duration;
  * @param ttl                 how long a push service keeps an undelivered wake-up
  * @param allowPrivateTargets whether Web Push endpoints may name loopback, private or link-local addresses; for
  *                            tests and development only (a server-side request forgery guard otherwise)
+ * @param takeover            how long a wake-up read by a push worker may stay unsettled before another node's worker
+ *                            takes it over (the first node is taken for dead); longer than any sender's deadline
  * @param apns                Apple Push Notification service
  * @param fcm                 Firebase Cloud Messaging
  * @param webPush             Web Push (RFC 8030/8291/8292)
  */
 public record PushConfig(boolean enabled, Duration window, Duration grace, boolean receipts, Duration ttl,
-    boolean allowPrivateTargets, ApnsConfig apns, FcmConfig fcm, WebPushConfig webPush) {
+    boolean allowPrivateTargets, Duration takeover, ApnsConfig apns, FcmConfig fcm, WebPushConfig webPush) {
 
   static PushConfig defaults() {
     return new PushConfig(false, Duration.ofSeconds(30), Duration.ofSeconds(10), false, Duration.ofDays(1), false,
-        ApnsConfig.defaults(), FcmConfig.defaults(), WebPushConfig.defaults());
+        Duration.ofSeconds(30), ApnsConfig.defaults(), FcmConfig.defaults(), WebPushConfig.defaults());
   }
 
   /**

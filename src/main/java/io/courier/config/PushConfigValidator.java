@@ -19,6 +19,8 @@ final class PushConfigValidator {
     }
     ConfigValidator.durationBetween(p, "push.window", push.window(), Duration.ofSeconds(1), Duration.ofHours(1));
     ConfigValidator.durationBetween(p, "push.grace", push.grace(), Duration.ZERO, Duration.ofMinutes(10));
+    ConfigValidator.durationBetween(p, "push.takeover", push.takeover(), Duration.ofSeconds(1),
+        Duration.ofMinutes(10));
     ConfigValidator.durationBetween(p, "push.ttl", push.ttl(), Duration.ZERO, Duration.ofDays(28));
     if (push.apns() == null || push.fcm() == null || push.webPush() == null) {
       p.add("push.apns, push.fcm, push.webPush: must be maps");

@@ -18,6 +18,7 @@ import io.courier.protocol.FrameCodec;
 import io.courier.protocol.ProtocolLimits;
 import io.courier.push.EndpointGuard;
 import io.courier.push.PushRegistrations;
+import io.courier.push.PushScheduling;
 import io.courier.push.VapidKeyPair;
 import io.courier.redis.PipelinedRedis;
 import io.courier.redis.RedisClients;
@@ -118,8 +119,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Gateway wire(TokenService tokens) {
     var limits = config.limits();
-    Mailbox mailbox = new RedisMailbox(redis, config.mailbox());
-    DeliveryRouter router = new DeliveryRouter(vertx, context, redis, node);
+    PushScheduling push = PushScheduling.of(config.push(), config.mailbox().retention(), redis);
+    Mailbox mailbox = new RedisMailbox(redis, config.mailbox(), push);
+    DeliveryRouter router = new DeliveryRouter(vertx, context, redis, node, push);
     // One per instance, like every limiter here: the send limiter's leases stay on this event loop (RateLimiter).
     RateLimiter sendLimiter = new RateLimiter(redis, RateLimit.SEND, limits.sendBurst(), limits.sendsPerSecond());
     RateLimiter loginLimiter = new RateLimiter(redis, RateLimit.LOGIN, limits.loginsPerMinute(),

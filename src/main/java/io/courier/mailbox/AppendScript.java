@@ -8,6 +8,8 @@ import io.courier.protocol.DeviceSetMismatch;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.protocol.ServerFrame;
+import io.courier.push.PushRedisKeys;
+import io.courier.push.PushScheduling;
 import io.courier.redis.RedisScript;
 import io.courier.routing.RoutingRedisKeys;
 import io.courier.routing.Signal;
@@ -28,9 +30,15 @@ final class AppendScript {
   private final String dedupSeconds;
   private final String retentionMillis;
   private final String maxLength;
+  private final PushScheduling push;
+  private final String pushFlag;
+  private final String staleMillis;
 
-  AppendScript(Redis redis, Duration dedupWindow, Duration retention, int maxLength) {
+  AppendScript(Redis redis, Duration dedupWindow, Duration retention, int maxLength, PushScheduling push) {
     this.redis = redis;
+    this.push = push;
+    this.pushFlag = push.enabled() ? "1" : "0";
+    this.staleMillis = Long.toString(push.staleMs());
     this.dedupSeconds = Long.toString(dedupWindow.toSeconds());
     this.retentionMillis = Long.toString(retention.toMillis());
     this.maxLength = Integer.toString(maxLength);
@@ -39,7 +47,8 @@ final class AppendScript {
   /** Appends, or with {@code checkOnly} only checks the device set; answers the store time (0 when checking). */
   Future<Written> run(Append append, boolean checkOnly) {
     String account = append.account();
-    List<String> keys = new ArrayList<>(6 + append.envelopes().size());
+    int envelopes = append.envelopes().size();
+    List<String> keys = new ArrayList<>(6 + (push.enabled() ? 3 : 1) * envelopes);
     keys.add(AccountRedisKeys.account(account));
     keys.add(AccountRedisKeys.devices(account));
     keys.add(PreKeysRedisKeys.registrationIds(account));
@@ -56,11 +65,21 @@ final class AppendScript {
     args.add(append.messageId());
     args.add(append.conversation() == null ? NO_CONVERSATION : append.conversation());
     args.add(Integer.toString(append.leftOut()));
+    args.add(pushFlag);
+    args.add(staleMillis);
     for (OutgoingEnvelope envelope : append.envelopes()) {
       keys.add(MailboxRedisKeys.mailbox(new DeviceId(account, envelope.device())));
       args.add(Integer.toString(envelope.device()));
       args.add(Integer.toString(envelope.registrationId()));
       args.add(envelope.ciphertext());
+    }
+    if (push.enabled()) {
+      for (OutgoingEnvelope envelope : append.envelopes()) {
+        keys.add(PushRedisKeys.target(new DeviceId(account, envelope.device())));
+      }
+      for (OutgoingEnvelope envelope : append.envelopes()) {
+        keys.add(PushRedisKeys.schedule(new DeviceId(account, envelope.device())));
+      }
     }
     return SCRIPT.run(redis, keys, args).map(reply -> answer(reply, append));
   }
@@ -88,9 +107,12 @@ final class AppendScript {
     }
   }
 
-  /** Three values per envelope after the status and store time: route, entry written, entry before it. */
+  /**
+   * Three values per envelope after the status and store time: route, entry written, entry before it; then, with
+   * push, the number of devices coalesced and the devices a wake-up became due for.
+   */
   private static Written written(Response reply, Append append) {
-    int count = (reply.size() - 2) / 3;
+    int count = reply.size() == 2 ? 0 : append.envelopes().size();
     List<Integer> devices = new ArrayList<>(count);
     List<String> routes = new ArrayList<>(count);
     List<Signal.Wake> wakes = new ArrayList<>(count);
@@ -104,7 +126,15 @@ final class AppendScript {
           append.sender().account(), append.sender().device(), EntryIds.time(entry), envelope.ciphertext(),
           append.conversation()), reply.get(at + 2).toString()));
     }
-    return new Written(reply.get(1).toLong(), devices, routes, wakes);
+    int pushAt = 2 + 3 * count;
+    if (reply.size() <= pushAt) {
+      return new Written(reply.get(1).toLong(), devices, routes, wakes, 0, List.of());
+    }
+    List<Integer> due = new ArrayList<>(reply.size() - pushAt - 1);
+    for (int i = pushAt + 1; i < reply.size(); i++) {
+      due.add(reply.get(i).toInteger());
+    }
+    return new Written(reply.get(1).toLong(), devices, routes, wakes, reply.get(pushAt).toInteger(), due);
   }
 
   private static List<Integer> numbers(Response csv) {

@@ -4,11 +4,14 @@ import io.courier.auth.AccountRedisKeys;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
+import io.courier.push.PushRedisKeys;
+import io.courier.push.PushScheduling;
 import io.courier.redis.RedisScript;
 import io.courier.routing.RoutingRedisKeys;
 import io.courier.routing.Signal;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,31 +22,54 @@ final class ReceiptScript {
 
   private final Redis redis;
   private final String retentionMillis;
+  /** Whether receipts make wake-ups due: {@code push.enabled} and {@code push.receipts}. */
+  private final boolean push;
+  private final String staleMillis;
 
-  ReceiptScript(Redis redis, Duration retention) {
+  ReceiptScript(Redis redis, Duration retention, PushScheduling push) {
     this.redis = redis;
     this.retentionMillis = Long.toString(retention.toMillis());
+    this.push = push.enabled() && push.receipts();
+    this.staleMillis = Long.toString(push.staleMs());
   }
 
   Future<Written> run(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
-    return SCRIPT.run(redis,
-        List.of(AccountRedisKeys.devices(sender), RoutingRedisKeys.routes(sender)),
-        List.of(MailboxRedisKeys.mailboxPrefix(sender), retentionMillis, kind.wire(), by.account(),
-            Integer.toString(by.device()), String.join(" ", ids)))
-        .map(reply -> {
-          // four values per device: number, route, entry written, entry before it
-          int count = reply.size() / 4;
-          List<Integer> devices = new ArrayList<>(count);
-          List<String> routes = new ArrayList<>(count);
-          List<Signal.Wake> wakes = new ArrayList<>(count);
-          for (int i = 0; i + 3 < reply.size(); i += 4) {
-            devices.add(Integer.parseInt(reply.get(i).toString()));
-            routes.add(reply.get(i + 1).toString());
-            String entry = reply.get(i + 2).toString();
-            wakes.add(new Signal.Wake(new ServerFrame.Receipt(entry, kind, by.account(), by.device(), ids,
-                EntryIds.time(entry)), reply.get(i + 3).toString()));
-          }
-          return new Written(0, devices, routes, wakes);
-        });
+    List<String> args = new ArrayList<>(10);
+    args.addAll(List.of(MailboxRedisKeys.mailboxPrefix(sender), retentionMillis, kind.wire(), by.account(),
+        Integer.toString(by.device()), String.join(" ", ids)));
+    if (push) {
+      args.addAll(List.of("1", PushRedisKeys.targetPrefix(sender), PushRedisKeys.schedulePrefix(sender),
+          staleMillis));
+    }
+    return SCRIPT.run(redis, List.of(AccountRedisKeys.devices(sender), RoutingRedisKeys.routes(sender)), args)
+        .map(reply -> written(reply, kind, by, ids));
+  }
+
+  /** Four values per device (number, route, entry written, entry before it), and with push a fifth. */
+  private Written written(Response reply, ReceiptKind kind, DeviceId by, List<String> ids) {
+    int stride = push ? 5 : 4;
+    int count = reply.size() / stride;
+    List<Integer> devices = new ArrayList<>(count);
+    List<String> routes = new ArrayList<>(count);
+    List<Signal.Wake> wakes = new ArrayList<>(count);
+    List<Integer> due = new ArrayList<>(0);
+    int coalesced = 0;
+    for (int i = 0; i + stride - 1 < reply.size(); i += stride) {
+      int device = Integer.parseInt(reply.get(i).toString());
+      devices.add(device);
+      routes.add(reply.get(i + 1).toString());
+      String entry = reply.get(i + 2).toString();
+      wakes.add(new Signal.Wake(new ServerFrame.Receipt(entry, kind, by.account(), by.device(), ids,
+          EntryIds.time(entry)), reply.get(i + 3).toString()));
+      if (push) {
+        String scheduled = reply.get(i + 4).toString();
+        if (scheduled.equals("due")) {
+          due.add(device);
+        } else if (scheduled.equals("coalesced")) {
+          coalesced++;
+        }
+      }
+    }
+    return new Written(0, devices, routes, wakes, coalesced, due);
   }
 }

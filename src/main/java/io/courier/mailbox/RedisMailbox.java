@@ -4,6 +4,7 @@ import io.courier.config.CourierConfig.MailboxConfig;
 import io.courier.protocol.DeviceId;
 import io.courier.protocol.ReceiptKind;
 import io.courier.protocol.ServerFrame;
+import io.courier.push.PushScheduling;
 import io.courier.redis.StoreFailures;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -28,6 +29,9 @@ import java.util.List;
  *   <li>receipts: {@code mailbox_receipt.lua} appends to every mailbox of the message's sender; a {@code read}
  *       receipt names only messages the append listed as unread by the reader ({@code ZMSCORE}), which then
  *       leave that list ({@code ZREM}).
+ *   <li>wake-ups (push on): both scripts also decide, per device, whether a wake-up is due (no live route, a push
+ *       target, none due yet: {@code pushsched:{u:A}:D} gets {@code state=queued}); the devices due are added to
+ *       {@code pushq:{push}} before the append is answered (docs/ARCHITECTURE.md "Push").
  * </ol>
  *
  * @implNote Durability is Redis's: an append is answered after Redis has applied it, and survives a Redis
@@ -39,17 +43,35 @@ public final class RedisMailbox implements Mailbox {
   private final AppendScript appendScript;
   private final ReceiptScript receiptScript;
   private final Duration retention;
+  private final PushScheduling push;
 
+  /** A mailbox that schedules no wake-ups ({@code push.enabled} false). */
   public RedisMailbox(Redis redis, MailboxConfig config) {
+    this(redis, config, PushScheduling.OFF);
+  }
+
+  /** {@code push}: how wake-ups are scheduled for devices without a live connection ({@link PushScheduling#OFF}). */
+  public RedisMailbox(Redis redis, MailboxConfig config, PushScheduling push) {
     this.redis = redis;
-    this.appendScript = new AppendScript(redis, config.dedupWindow(), config.retention(), config.maxLength());
-    this.receiptScript = new ReceiptScript(redis, config.retention());
+    this.appendScript = new AppendScript(redis, config.dedupWindow(), config.retention(), config.maxLength(), push);
+    this.receiptScript = new ReceiptScript(redis, config.retention(), push);
     this.retention = config.retention();
+    this.push = push;
   }
 
   @Override
   public Future<Written> append(Append append) {
-    return appendScript.run(append, false).recover(StoreFailures::unavailable);
+    Future<Written> written = appendScript.run(append, false);
+    return (push.enabled() ? written.compose(w -> queued(append.account(), w)) : written)
+        .recover(StoreFailures::unavailable);
+  }
+
+  /**
+   * Adds the devices the append made a wake-up due for to the push queue before the append is answered: a node
+   * that dies in between never answered, and the client's resend (a repeat) reports them again.
+   */
+  private Future<Written> queued(String account, Written written) {
+    return push.queue(account, written.pushDue(), written.coalesced()).map(written);
   }
 
   @Override
@@ -83,7 +105,8 @@ public final class RedisMailbox implements Mailbox {
 
   @Override
   public Future<Written> appendReceipt(String sender, ReceiptKind kind, DeviceId by, List<String> ids) {
-    return receiptScript.run(sender, kind, by, ids).recover(StoreFailures::unavailable);
+    Future<Written> written = receiptScript.run(sender, kind, by, ids);
+    return (push.enabled() ? written.compose(w -> queued(sender, w)) : written).recover(StoreFailures::unavailable);
   }
 
   @Override

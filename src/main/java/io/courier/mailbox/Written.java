@@ -13,5 +13,9 @@ import java.util.List;
  * @param routes  one route per device, same order
  * @param wakes   one per device, same order: the entry written and the one before it; {@link Signal#WAKE} for
  *                a repeated message id (its entries were written earlier)
+ * @param coalesced how many of the devices already had a wake-up due (push on; 0 otherwise)
+ * @param pushDue   the devices a wake-up became due for (no live connection, a push target, none due yet), which
+ *                  the mailbox has queued before answering; empty with push off
  */
-public record Written(long at, List<Integer> devices, List<String> routes, List<Signal.Wake> wakes) {}
+public record Written(long at, List<Integer> devices, List<String> routes, List<Signal.Wake> wakes, int coalesced,
+    List<Integer> pushDue) {}

@@ -33,6 +33,16 @@ public final class PushRedisKeys {
     return "pushtarget:{u:" + device.account() + "}:" + device.device();
   }
 
+  /** {@code pushtarget:{u:A}:}: the prefix a device number completes, for scripts that build the keys per device. */
+  public static String targetPrefix(String account) {
+    return "pushtarget:{u:" + account + "}:";
+  }
+
+  /** {@code pushsched:{u:A}:}: the prefix a device number completes. */
+  public static String schedulePrefix(String account) {
+    return "pushsched:{u:" + account + "}:";
+  }
+
   /** {@code digest}: hex SHA-256 of the target's kind and token (or endpoint). */
   public static String tokenOwner(String digest) {
     return "pushtoken:{p:" + digest + "}";

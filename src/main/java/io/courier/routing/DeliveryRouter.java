@@ -1,7 +1,10 @@
 package io.courier.routing;
 
 import io.courier.metrics.MetricNames;
+import io.courier.mailbox.MailboxRedisKeys;
 import io.courier.protocol.DeviceId;
+import io.courier.push.PushRedisKeys;
+import io.courier.push.PushScheduling;
 import io.courier.redis.RedisScript;
 import io.courier.redis.StoreFailures;
 import io.micrometer.core.instrument.Counter;
@@ -14,6 +17,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.ResponseType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,16 +51,27 @@ public final class DeliveryRouter {
   private final NodeOutbox outbox;
   private final Redis redis;
   private final Node node;
+  private final PushScheduling push;
 
   /**
    * {@code context}: the event loop this router wakes devices from; wake-ups for other nodes leave at the end of its
    * turns.
    */
   public DeliveryRouter(Vertx vertx, Context context, Redis redis, Node node) {
+    this(vertx, context, redis, node, PushScheduling.OFF);
+  }
+
+  /**
+   * {@code push}: with push on, a claim cancels the device's due wake-up, and a release (or a stale route met)
+   * leaves a device with entries in its mailbox a wake-up due after {@code push.grace} (docs/ARCHITECTURE.md
+   * "Push").
+   */
+  public DeliveryRouter(Vertx vertx, Context context, Redis redis, Node node, PushScheduling push) {
     this.eventBus = vertx.eventBus();
     this.outbox = new NodeOutbox(eventBus, context);
     this.redis = redis;
     this.node = node;
+    this.push = push;
   }
 
   static String address(String nodeId) {
@@ -73,8 +88,11 @@ public final class DeliveryRouter {
    * @return this connection's epoch, or 0 when the device is not listed (nothing was claimed)
    */
   public Future<Long> claim(DeviceId device, String devicesKey) {
-    return CLAIM.run(redis, List.of(RoutingRedisKeys.epoch(device), RoutingRedisKeys.routes(device.account()),
-            devicesKey), List.of(Integer.toString(device.device()), node.id(), Long.toString(ROUTE_TTL_SECONDS)))
+    List<String> keys = push.enabled()
+        ? List.of(RoutingRedisKeys.epoch(device), RoutingRedisKeys.routes(device.account()), devicesKey,
+            PushRedisKeys.schedule(device))
+        : List.of(RoutingRedisKeys.epoch(device), RoutingRedisKeys.routes(device.account()), devicesKey);
+    return CLAIM.run(redis, keys, List.of(Integer.toString(device.device()), node.id(), Long.toString(ROUTE_TTL_SECONDS)))
         .recover(StoreFailures::unavailable)
         .map(reply -> {
           long epoch = reply.get(0).toLong();
@@ -97,7 +115,7 @@ public final class DeliveryRouter {
   /** The connection with {@code epoch} has closed: forget it here and, unless replaced, its route. */
   public void release(DeviceId device, long epoch) {
     node.connections().unregister(device, epoch);
-    forget(device.account(), device.device(), node.id() + " " + epoch);
+    forget(device, node.id() + " " + epoch, push.graceMs());
   }
 
   /**
@@ -119,7 +137,8 @@ public final class DeliveryRouter {
       } else if (node.isMember(nodeId)) {
         remote.computeIfAbsent(nodeId, n -> new LinkedHashMap<>()).put(devices.get(i), wakes.get(i));
       } else {
-        forget(account, devices.get(i), route);
+        // A dead node's connection: gone, so a device with entries waiting is woken now.
+        forget(new DeviceId(account, devices.get(i)), route, 0);
       }
     }
     remote.forEach((nodeId, nodeWakes) -> {
@@ -140,8 +159,25 @@ public final class DeliveryRouter {
         });
   }
 
-  private void forget(String account, int device, String route) {
-    RELEASE.run(redis, List.of(RoutingRedisKeys.routes(account)), List.of(Integer.toString(device), route));
+  /**
+   * Forgets {@code route} if it is still the device's; with push on, a device left with entries in its mailbox and a
+   * push target gets a wake-up due {@code delayMs} later, unless one is due already.
+   */
+  private void forget(DeviceId device, String route, long delayMs) {
+    if (!push.enabled()) {
+      RELEASE.run(redis, List.of(RoutingRedisKeys.routes(device.account())),
+          List.of(Integer.toString(device.device()), route));
+      return;
+    }
+    RELEASE.run(redis, List.of(RoutingRedisKeys.routes(device.account()), MailboxRedisKeys.mailbox(device),
+            PushRedisKeys.target(device), PushRedisKeys.schedule(device)),
+            List.of(Integer.toString(device.device()), route, Long.toString(delayMs), Long.toString(push.staleMs()),
+                Long.toString(push.ttlMs())))
+        .onSuccess(reply -> {
+          if (reply.type() == ResponseType.MULTI && reply.size() == 2) {
+            push.later(device, reply.get(1).toLong());
+          }
+        });
   }
 
   private static String nodeOf(String route) {

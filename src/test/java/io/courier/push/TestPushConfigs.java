@@ -11,13 +11,13 @@ final class TestPushConfigs {
   private TestPushConfigs() {}
 
   static PushConfig with(PushConfig.ApnsConfig apns) {
-    return new PushConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(10), false, TTL, true, apns, fcmOff(),
-        webPushOff());
+    return new PushConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(10), false, TTL, true,
+        Duration.ofSeconds(30), apns, fcmOff(), webPushOff());
   }
 
   static PushConfig with(PushConfig.FcmConfig fcm) {
-    return new PushConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(10), false, TTL, true, apnsOff(), fcm,
-        webPushOff());
+    return new PushConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(10), false, TTL, true,
+        Duration.ofSeconds(30), apnsOff(), fcm, webPushOff());
   }
 
   static PushConfig.ApnsConfig apnsOff() {

@@ -3,6 +3,7 @@ package io.courier.testing;
 import io.courier.CourierServer;
 import io.courier.config.ConfigLoader;
 import io.courier.config.CourierConfig;
+import io.courier.push.PushSender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,6 +34,11 @@ public final class TestServer {
   private TestServer() {}
 
   public static CourierServer start(String redisUrl, String... overrides) {
+    return start(redisUrl, Map.of(), overrides);
+  }
+
+  /** The same, with push senders by target kind for the node's push worker (when {@code push.enabled=true}). */
+  public static CourierServer start(String redisUrl, Map<String, PushSender> pushSenders, String... overrides) {
     try {
       Path dataDir = Files.createTempDirectory("courier-test-");
       List<String> all = new ArrayList<>(TEST_OVERRIDES);
@@ -40,7 +46,7 @@ public final class TestServer {
       all.add("dataDir=" + dataDir);
       all.addAll(List.of(overrides));
       CourierConfig config = new ConfigLoader(Map.of()).load(Path.of("config/courier.yaml"), all);
-      return CourierServer.start(config, Map.of());
+      return CourierServer.start(config, Map.of(), pushSenders);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (Exception e) {
