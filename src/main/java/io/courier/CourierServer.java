@@ -10,6 +10,7 @@ import io.courier.media.MinioStore;
 import io.courier.media.S3Access;
 import io.courier.media.S3Clients;
 import io.courier.push.PushSender;
+import io.courier.push.PushSenders;
 import io.courier.push.PushWorker;
 import io.courier.routing.Clustering;
 import io.courier.routing.Node;
@@ -71,7 +72,8 @@ public final class CourierServer implements AutoCloseable {
 
   /**
    * The same, with the push senders by target kind ({@link PushSender#kind()}) that this node's push worker sends
-   * through when {@code push.enabled}; a wake-up for a kind without a sender is dropped and counted.
+   * through when {@code push.enabled} (tests give their own); none given builds those {@code push.*} enables
+   * ({@link PushSenders}). A wake-up for a kind without a sender is dropped and counted.
    */
   public static CourierServer start(CourierConfig config, Map<String, String> environment,
       Map<String, PushSender> pushSenders) throws Exception {
@@ -114,8 +116,10 @@ public final class CourierServer implements AutoCloseable {
           vapid),
           new DeploymentOptions().setInstances(instances)).await();
       if (bound.push().enabled()) {
+        Map<String, PushSender> senders = pushSenders.isEmpty()
+            ? PushSenders.fromConfig(vertx, bound.push(), environment, vapid) : pushSenders;
         vertx.deployVerticle(new PushWorker(bound.push(), bound.mailbox().retention(), redisUrl,
-            bound.redis().cluster(), node.id(), node.members(), pushSenders)).await();
+            bound.redis().cluster(), node.id(), node.members(), senders)).await();
       }
     } catch (RuntimeException e) {
       server.close();

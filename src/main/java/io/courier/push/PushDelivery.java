@@ -84,7 +84,7 @@ final class PushDelivery {
         return queue.later(device, claim.get(1).toLong());
       case "send":
         return send(device, claim.get(1).toString(), claim.get(2).toInteger(),
-            RedisPushTargets.parse(RedisPushTargets.fields(claim, 3)));
+            PushTargetFields.parse(PushTargetFields.fields(claim, 3)));
       default:
         PushMetrics.cancelled(verdict);
         return Future.succeededFuture();

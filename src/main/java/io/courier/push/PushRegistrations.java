@@ -33,7 +33,7 @@ import java.util.Optional;
  * next registration of that token) and never a target taken from a device that registered it again meanwhile.
  * Two devices registering one token at the same moment may both keep it until one registers again.
  */
-public final class PushRegistrations {
+public final class PushRegistrations implements PushTargets {
   private static final RedisScript REPLACE = RedisScript.load("push_target_replace.lua");
   private static final RedisScript RELEASE_TARGET = RedisScript.load("push_target_release.lua");
   private static final RedisScript RELEASE_OWNER = RedisScript.load("push_owner_release.lua");
@@ -67,6 +67,7 @@ public final class PushRegistrations {
    * Removes the device's target only if it is still {@code target} (a push service said the token is gone, and
    * the device may have registered a new one meanwhile). Whether it was removed.
    */
+  @Override
   public Future<Boolean> removeIfStill(DeviceId device, PushTarget target) {
     String digest = digest(target);
     return RELEASE_TARGET.run(redis, List.of(PushRedisKeys.target(device)), List.of(digest))

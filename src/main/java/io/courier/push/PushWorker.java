@@ -87,7 +87,7 @@ public final class PushWorker extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = RedisClients.create(vertx, redisUrl, POOL_SIZE, cluster);
-    delivery = new PushDelivery(redis, senders, new RedisPushTargets(redis), config.window(), config.takeover(),
+    delivery = new PushDelivery(redis, senders, new PushRegistrations(redis), config.window(), config.takeover(),
         retention, liveNodes);
     // Redis down at start does not stop the node: the read loop creates the group again until Redis answers.
     return createGroup()
@@ -231,7 +231,7 @@ public final class PushWorker extends VerticleBase {
       if (item == null || item.get(1) == null) {
         continue; // deleted meanwhile (XAUTOCLAIM lists it apart and drops it from the pending list)
       }
-      Map<String, String> fields = RedisPushTargets.fields(item.get(1), 0);
+      Map<String, String> fields = PushTargetFields.fields(item.get(1), 0);
       String account = fields.get("a");
       String device = fields.get("d");
       entries.add(new Entry(item.get(0).toString(), account == null || device == null || !device.matches("\\d{1,9}")

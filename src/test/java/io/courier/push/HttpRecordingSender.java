@@ -39,7 +39,7 @@ final class HttpRecordingSender implements PushSender {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(recorder.getHost())
         .setPort(recorder.getPort()).setURI("/wake").putHeader("X-Node", node);
     return client.request(options)
-        .compose(request -> request.send(RedisPushTargets.address(target)))
+        .compose(request -> request.send(PushTargetFields.address(target)))
         .map(HttpRecordingSender::outcome);
   }
 

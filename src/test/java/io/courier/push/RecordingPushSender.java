@@ -56,6 +56,6 @@ public final class RecordingPushSender implements PushSender {
 
   /** The calls for the target whose endpoint or token is {@code address}, oldest first. */
   public List<Call> callsFor(String address) {
-    return calls.stream().filter(c -> RedisPushTargets.address(c.target()).equals(address)).toList();
+    return calls.stream().filter(c -> PushTargetFields.address(c.target()).equals(address)).toList();
   }
 }
