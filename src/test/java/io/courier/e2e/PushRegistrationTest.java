@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.client.Session;
 import io.courier.push.PushTestKeys;
 import io.courier.testing.ServerExtension;
+import io.courier.testing.TestPushCredentials;
 import io.courier.testing.TestIds;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PushRegistrationTest {
   @RegisterExtension
-  static final ServerExtension SERVER = new ServerExtension("push.enabled=true", "push.apns.enabled=true",
-      "push.fcm.enabled=true", "push.webPush.enabled=true");
+  static final ServerExtension SERVER = new ServerExtension(TestPushCredentials.with("push.enabled=true",
+      "push.apns.enabled=true", "push.fcm.enabled=true", "push.webPush.enabled=true"));
 
   /** A public IP literal (no lookup needed): TEST-NET ranges would be refused as reserved. */
   static final String PUBLIC_ENDPOINT = "https://93.184.215.14/push/";

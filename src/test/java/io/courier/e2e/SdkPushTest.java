@@ -9,6 +9,7 @@ import io.courier.client.PushApi;
 import io.courier.client.Session;
 import io.courier.push.PushTestKeys;
 import io.courier.testing.ServerExtension;
+import io.courier.testing.TestPushCredentials;
 import io.courier.testing.TestAccounts;
 import io.courier.testing.TestIds;
 import io.courier.testing.WireClient;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The reference client's push calls: the SDK's {@link PushApi} and the CLI's push-register and push-remove. */
 class SdkPushTest {
   @RegisterExtension
-  static final ServerExtension SERVER = new ServerExtension("push.enabled=true", "push.fcm.enabled=true",
-      "push.webPush.enabled=true");
+  static final ServerExtension SERVER = new ServerExtension(TestPushCredentials.with("push.enabled=true",
+      "push.fcm.enabled=true", "push.webPush.enabled=true"));
 
   @Test
   void theSdkRegistersShowsAndRemovesATarget() {

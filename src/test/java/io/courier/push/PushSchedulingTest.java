@@ -330,7 +330,8 @@ class PushSchedulingTest {
   static String registerTarget(RedisProcess redis, Session session) {
     String endpoint = "https://push.example/" + session.account() + "/" + session.device();
     redis.command("HSET", PushRedisKeys.target(device(session)), "kind", "webpush", "endpoint", endpoint,
-        "p256dh", "BPk", "auth", "x", "at", Long.toString(System.currentTimeMillis()));
+        "p256dh", "BPk", "auth", "x", "digest", PushRegistrations.digest(new PushTarget.WebPush(endpoint, "BPk", "x")),
+        "at", Long.toString(System.currentTimeMillis()));
     return endpoint;
   }
 
