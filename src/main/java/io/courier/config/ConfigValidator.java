@@ -198,6 +198,7 @@ public final class ConfigValidator {
     range(p, "limits.registrationsPerMinute", l.registrationsPerMinute(), 1, 1_000_000);
     range(p, "limits.linkAttemptsPerMinute", l.linkAttemptsPerMinute(), 1, 1_000_000);
     range(p, "limits.linkCodesPerMinute", l.linkCodesPerMinute(), 1, 1_000_000);
+    range(p, "limits.pushRegistrationsPerMinute", l.pushRegistrationsPerMinute(), 1, 1_000_000);
     if (!envelopeFitsInFrame(l)) {
       p.add("limits.maxFrameBytes (" + l.maxFrameBytes() + ") must hold one base64 ciphertext of "
           + "limits.maxCiphertextBytes (" + l.maxCiphertextBytes() + ") plus " + FRAME_OVERHEAD_BYTES + " bytes");

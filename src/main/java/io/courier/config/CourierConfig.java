@@ -44,7 +44,7 @@ public record CourierConfig(
         new MediaConfig("", "", "us-east-1", "courier-attachments", "", "", 100L * 1024 * 1024, 8L * 1024 * 1024,
             Duration.ofMinutes(5), Duration.ofDays(30), "auto"),
         new ClusterConfig(false, "courier", "127.0.0.1", 5701, List.of(), ""),
-        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30, 5, 10, 5),
+        new LimitsConfig(262_144, 65_536, 16, 100, 50, 100, 10, 1_000, 30, 100, 30, 30, 5, 10, 5, 10),
         new ConnectionConfig(Duration.ofSeconds(20), Duration.ofSeconds(60)),
         PushConfig.defaults(),
         "data");
@@ -204,7 +204,8 @@ public record CourierConfig(
       int uploadsPerMinute,
       int registrationsPerMinute,
       int linkAttemptsPerMinute,
-      int linkCodesPerMinute) {}
+      int linkCodesPerMinute,
+      int pushRegistrationsPerMinute) {}
 
   /**
    * @param pingInterval how often the server pings an idle socket

@@ -198,7 +198,8 @@ public final class GatewayVerticle extends VerticleBase {
         .mount(router);
     devicesApi.mount(router);
     if (config.push().enabled()) {
-      new PushApi(gateway, pushRegistrations, new EndpointGuard(vertx, config.push().allowPrivateTargets()), vapid)
+      new PushApi(gateway, pushRegistrations, new EndpointGuard(vertx, config.push().allowPrivateTargets()), vapid,
+          perMinute(RateLimit.PUSH_TARGET, limits.pushRegistrationsPerMinute()))
           .mount(router);
     }
     int fetches = config.limits().bundleFetchesPerMinute();

@@ -2,6 +2,7 @@ package io.courier.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.config.PushConfig;
+import io.courier.limits.RateLimiter;
 import io.courier.protocol.ErrorCode;
 import io.courier.protocol.ProtocolException;
 import io.courier.push.EndpointGuard;
@@ -34,13 +35,17 @@ final class PushApi {
   private final EndpointGuard guard;
   /** Null when Web Push is off. */
   private final VapidKeyPair vapid;
+  /** {@link io.courier.limits.RateLimit#PUSH_TARGET}: registrations per account. */
+  private final RateLimiter registrationLimiter;
 
-  PushApi(Gateway gateway, PushRegistrations registrations, EndpointGuard guard, VapidKeyPair vapid) {
+  PushApi(Gateway gateway, PushRegistrations registrations, EndpointGuard guard, VapidKeyPair vapid,
+      RateLimiter registrationLimiter) {
     this.gateway = gateway;
     this.config = gateway.config().push();
     this.registrations = registrations;
     this.guard = guard;
     this.vapid = vapid;
+    this.registrationLimiter = registrationLimiter;
   }
 
   void mount(Router router) {
@@ -50,9 +55,13 @@ final class PushApi {
     router.get("/v1/push/vapid").handler(this::vapid);
   }
 
-  /** Every check comes before any write: a refused registration leaves the device's target as it was. */
+  /**
+   * Every check comes before any write: a refused registration leaves the device's target as it was. The limit
+   * comes first, before the body is read and before any name is resolved.
+   */
   private void register(RoutingContext rc) {
     Http.authenticate(rc, gateway)
+        .compose(me -> registrationLimiter.take(me.account()).map(me))
         .compose(me -> Http.body(rc)
             .map(this::targetOrRefuse)
             .compose(target -> checkAddress(target).map(target))

@@ -22,7 +22,12 @@ public enum RateLimit {
   /** Link-code redemptions, right or wrong, per client address: {@code limits.linkAttemptsPerMinute}. Exact. */
   LINK("link", false, Subject.ADDRESS),
   /** Link codes created per account: {@code limits.linkCodesPerMinute}, burst the same. Exact. */
-  LINK_CODE("linkcodes", false, Subject.ACCOUNT);
+  LINK_CODE("linkcodes", false, Subject.ACCOUNT),
+  /**
+   * Push target registrations per account: {@code limits.pushRegistrationsPerMinute}, burst the same. Exact. Each
+   * Web Push registration resolves a host name, on a small pool of its own.
+   */
+  PUSH_TARGET("pushtargets", false, Subject.ACCOUNT);
 
   /** What a limit's bucket belongs to, and the hash-tag prefix of its Redis key. */
   public enum Subject {

@@ -29,7 +29,8 @@ public final class TestServer {
       // Every test client comes from 127.0.0.1: the limits per address would otherwise meet each other.
       "limits.registrationsPerMinute=100000",
       "limits.linkAttemptsPerMinute=100000",
-      "limits.linkCodesPerMinute=100000");
+      "limits.linkCodesPerMinute=100000",
+      "limits.pushRegistrationsPerMinute=100000");
 
   private TestServer() {}
 
