@@ -32,12 +32,18 @@ public record SigningKeys(String privatePem, String publicPem) {
       return new SigningKeys(Secrets.resolve(auth.privateKeyPem(), environment),
           Secrets.resolve(auth.publicKeyPem(), environment));
     }
-    return developmentKeys(dataDir.resolve("keys"));
+    return development(dataDir.resolve("keys"), "jwt", "auth.privateKeyPem");
   }
 
-  private static SigningKeys developmentKeys(Path dir) {
-    Path privateFile = dir.resolve("jwt-private.pem");
-    Path publicFile = dir.resolve("jwt-public.pem");
+  /**
+   * A P-256 pair for development in {@code dir} ({@code <name>-private.pem}, owner-only, and
+   * {@code <name>-public.pem}): made at the first start, then read; also the VAPID keys' (push).
+   *
+   * @param setting the setting that replaces them in production, for the warning
+   */
+  public static SigningKeys development(Path dir, String name, String setting) {
+    Path privateFile = dir.resolve(name + "-private.pem");
+    Path publicFile = dir.resolve(name + "-public.pem");
     try {
       DataFolder.prepare(dir);
       if (!Files.exists(privateFile)) {
@@ -46,7 +52,7 @@ public record SigningKeys(String privatePem, String publicPem) {
         // Written last: its presence means the pair is complete.
         DataFolder.writeSecret(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
         log.atWarn().addKeyValue("dir", dir.toAbsolutePath())
-            .log("generated development token-signing keys; configure auth.privateKeyPem for production");
+            .log("generated development " + name + " keys; configure " + setting + " for production");
       }
       // Keys written by versions before 2026-12-08 were world-readable (0644).
       DataFolder.tighten(privateFile);

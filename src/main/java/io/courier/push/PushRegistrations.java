@@ -81,23 +81,15 @@ public final class PushRegistrations implements PushTargets {
   /** The device's target, if it has one. */
   public Future<Optional<PushTarget>> find(DeviceId device) {
     return redis.send(Request.cmd(Command.HGETALL).arg(PushRedisKeys.target(device)))
-        .map(PushRegistrations::target)
+        .map(hash -> Optional.ofNullable(PushTargetFields.parse(PushTargetFields.fields(hash, 0))))
         .recover(StoreFailures::unavailable);
   }
 
   /** Hex SHA-256 of the target's kind and token (or endpoint): the name of its {@code pushtoken} key. */
   public static String digest(PushTarget target) {
-    String token;
-    if (target instanceof PushTarget.Apns a) {
-      token = a.token();
-    } else if (target instanceof PushTarget.Fcm f) {
-      token = f.token();
-    } else {
-      token = ((PushTarget.WebPush) target).endpoint();
-    }
     try {
       byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest((target.kind() + "\n" + token).getBytes(StandardCharsets.UTF_8));
+          .digest((target.kind() + "\n" + PushTargetFields.address(target)).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -123,33 +115,10 @@ public final class PushRegistrations implements PushTargets {
   }
 
   private static List<String> replaceArgs(String digest, PushTarget target) {
-    List<String> args = new ArrayList<>(List.of(digest, "kind", target.kind()));
-    if (target instanceof PushTarget.Apns a) {
-      args.addAll(List.of("token", a.token(), "topic", a.topic(), "sandbox", a.sandbox() ? "1" : "0"));
-    } else if (target instanceof PushTarget.Fcm f) {
-      args.addAll(List.of("token", f.token()));
-    } else if (target instanceof PushTarget.WebPush w) {
-      args.addAll(List.of("endpoint", w.endpoint(), "p256dh", w.p256dh(), "auth", w.auth()));
-    }
+    List<String> args = new ArrayList<>(List.of(digest));
+    args.addAll(PushTargetFields.of(target));
     args.addAll(List.of("at", Long.toString(System.currentTimeMillis())));
     return args;
-  }
-
-  private static Optional<PushTarget> target(Response hash) {
-    if (hash == null || hash.size() == 0 || !hash.containsKey("kind")) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(switch (hash.get("kind").toString()) {
-      case "apns" -> new PushTarget.Apns(text(hash, "token"), text(hash, "topic"), "1".equals(text(hash, "sandbox")));
-      case "fcm" -> new PushTarget.Fcm(text(hash, "token"));
-      case "webpush" -> new PushTarget.WebPush(text(hash, "endpoint"), text(hash, "p256dh"), text(hash, "auth"));
-      default -> null;
-    });
-  }
-
-  private static String text(Response hash, String field) {
-    Response value = hash.get(field);
-    return value == null ? "" : value.toString();
   }
 
   /** The value of a {@code pushtoken} key: {@code A:D}. */

@@ -1,12 +1,15 @@
 package io.courier.push;
 
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A target's hash fields ({@code pushtarget:{u:A}:D}, as {@link PushRegistrations} writes them: {@code kind} and the
- * kind's fields, {@code sandbox} as {@code 1}/{@code 0}) read back from a script's reply, for the push workers.
+ * The one hash format of a target ({@code pushtarget:{u:A}:D}): {@code kind} and the kind's fields, {@code sandbox}
+ * as {@code 1}/{@code 0}. {@link #of} writes it (for {@link PushRegistrations}), {@link #parse} reads it back, from
+ * {@code HGETALL} or a push script's reply.
  */
 final class PushTargetFields {
   private PushTargetFields() {}
@@ -20,6 +23,19 @@ final class PushTargetFields {
       return fcm.token();
     }
     return ((PushTarget.WebPush) target).endpoint();
+  }
+
+  /** The target's fields, {@code kind} first, as field-value pairs for {@code HSET}. */
+  static List<String> of(PushTarget target) {
+    List<String> fields = new ArrayList<>(List.of("kind", target.kind()));
+    if (target instanceof PushTarget.Apns a) {
+      fields.addAll(List.of("token", a.token(), "topic", a.topic(), "sandbox", a.sandbox() ? "1" : "0"));
+    } else if (target instanceof PushTarget.Fcm f) {
+      fields.addAll(List.of("token", f.token()));
+    } else if (target instanceof PushTarget.WebPush w) {
+      fields.addAll(List.of("endpoint", w.endpoint(), "p256dh", w.p256dh(), "auth", w.auth()));
+    }
+    return fields;
   }
 
   /** Field-value pairs of {@code reply} from index {@code from} on (a flat array, or a RESP3 map). */

@@ -1,25 +1,18 @@
 package io.courier.push;
 
 import io.courier.auth.SigningKeys;
-import io.courier.config.DataFolder;
 import io.courier.config.PushConfig.WebPushConfig;
 import io.courier.config.Secrets;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyPair;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The server's VAPID key pair (RFC 8292): it signs the JWT of every Web Push request, and apps subscribe with its
@@ -32,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * @param privateKey the P-256 private key
  */
 public record VapidKeyPair(ECPublicKey publicKey, ECPrivateKey privateKey) {
-  private static final Logger log = LoggerFactory.getLogger(VapidKeyPair.class);
 
   public static VapidKeyPair load(WebPushConfig config, Path dataDir, Map<String, String> environment) {
     if (!config.vapidPrivateKey().isBlank()) {
       return fromPem(Secrets.resolve(config.vapidPublicKey(), environment),
           Secrets.resolve(config.vapidPrivateKey(), environment));
     }
-    return developmentKeys(dataDir.resolve("keys"));
+    SigningKeys pems = SigningKeys.development(dataDir.resolve("keys"), "vapid", "push.webPush.vapidPrivateKey");
+    return fromPem(pems.publicPem(), pems.privatePem());
   }
 
   /** From an X.509 PEM public key and a PKCS#8 PEM private key (both P-256). */
@@ -72,26 +65,6 @@ public record VapidKeyPair(ECPublicKey publicKey, ECPrivateKey privateKey) {
     byte[] bytes = coordinate.toByteArray();
     int length = Math.min(bytes.length, 32);
     System.arraycopy(bytes, bytes.length - length, into, offset + 32 - length, length);
-  }
-
-  private static VapidKeyPair developmentKeys(Path dir) {
-    Path privateFile = dir.resolve("vapid-private.pem");
-    Path publicFile = dir.resolve("vapid-public.pem");
-    try {
-      DataFolder.prepare(dir);
-      if (!Files.exists(privateFile)) {
-        KeyPair pair = SigningKeys.generate();
-        Files.writeString(publicFile, SigningKeys.pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-        // Written last: its presence means the pair is complete.
-        DataFolder.writeSecret(privateFile, SigningKeys.pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-        log.atWarn().addKeyValue("dir", dir.toAbsolutePath())
-            .log("generated development VAPID keys; configure push.webPush.vapidPrivateKey for production");
-      }
-      DataFolder.tighten(privateFile);
-      return fromPem(Files.readString(publicFile), Files.readString(privateFile));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or write development VAPID keys in " + dir, e);
-    }
   }
 
   private static byte[] der(String pem) {
